@@ -1,0 +1,41 @@
+# The README's commands. Each creates .venv when missing and installs what it needs.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+CONFIG  ?= configs/tiny.yaml
+OUT     ?= runs/demo
+
+.PHONY: demo test lint bench browser clean
+
+# torch first and explicitly: the CPU build (a bare `torch` pulls a multi-GB CUDA build).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+# Page tests drive a real browser: Debian's chromium and chromium-driver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# Until the training pipeline lands: the CoE format on a real completion, and the configs.
+demo: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 config check configs/*.yaml
+	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 coe prompt --language zh
+	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 coe check examples/completions.jsonl
+
+test: $(STAMP) browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+bench: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.run --output BENCHMARKS.md
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,3 @@
+from empathy_r1.cli import main
+
+main()

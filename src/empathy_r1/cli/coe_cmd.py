@@ -1,0 +1,67 @@
+"""``empathy-r1 coe``: check completions against the Chain-of-Empathy format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from empathy_r1 import coe
+from empathy_r1.errors import UserError
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="The Chain-of-Empathy format.", no_args_is_help=True)
+
+    @group.command("check")
+    def check(
+        file: Annotated[
+            Path, typer.Argument(help="JSONL with a 'completion' (or 'text') field per line, or '-' for one completion on stdin.")
+        ],
+    ) -> None:
+        """Parse completions; print per-line problems, per-layer pass rates and the format rate."""
+        texts = _read_completions(file)
+        for where, text in texts:
+            result = coe.parse(text)
+            status = "ok" if result.ok else "; ".join(result.errors)
+            typer.echo(f"{where}: {status}")
+        rates = coe.layer_pass_rates([t for _, t in texts])
+        typer.echo(json.dumps({"n": len(texts), **{k: round(v, 4) for k, v in rates.items()}}))
+
+    @group.command("prompt")
+    def prompt(language: Annotated[str, typer.Option(help="zh or en")] = "zh") -> None:
+        """Print the system prompt that instructs the four layers."""
+        try:
+            typer.echo(coe.system_prompt(language))
+        except ValueError as e:
+            raise UserError(str(e)) from None
+
+    app.add_typer(group, name="coe")
+
+
+def _read_completions(file: Path) -> list[tuple[str, str]]:
+    if str(file) == "-":
+        return [("stdin", sys.stdin.read())]
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError("no such file", file) from None
+    except UnicodeDecodeError:
+        raise UserError("not UTF-8 text", file) from None
+    out = []
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise UserError(f"invalid JSON: {e.msg}", file, i) from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("completion", obj.get("text")), str):
+            raise UserError("expected an object with a string 'completion' or 'text' field", file, i)
+        out.append((f"{file}:{i}", obj.get("completion", obj.get("text"))))
+    if not out:
+        raise UserError("no completions in file", file)
+    return out

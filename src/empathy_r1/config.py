@@ -1,0 +1,472 @@
+"""Typed configuration: one dataclass per stage, YAML files, ``key.sub=value`` overrides.
+
+A config is data, never code: no imports of dotted paths, no evaluation. Every field has a
+docstring and every check lives in ``__post_init__`` (as litgpt does), so a bad value fails
+where it is read, with the file and line it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from empathy_r1.errors import UserError
+
+__all__ = [
+    "Config",
+    "DataConfig",
+    "EvalConfig",
+    "GRPOConfig",
+    "LoraConfig",
+    "ModelConfig",
+    "RewardConfig",
+    "SFTConfig",
+    "ServeConfig",
+    "apply_overrides",
+    "load_config",
+    "to_dict",
+]
+
+
+def _check(cond: bool, message: str) -> None:
+    if not cond:
+        raise ValueError(message)
+
+
+@dataclass
+class LoraConfig:
+    enabled: bool = False
+    """Train LoRA adapters (PEFT) instead of all weights."""
+    r: int = 16
+    """Adapter rank."""
+    alpha: int = 32
+    """LoRA scaling numerator (scale = alpha / r)."""
+    dropout: float = 0.05
+    """Dropout on the adapter input."""
+    target_modules: str | list[str] = "all-linear"
+    """Modules to adapt: PEFT's "all-linear" or a list of module names."""
+    merge: bool = False
+    """Merge adapters into the base weights when saving the checkpoint."""
+
+    def __post_init__(self) -> None:
+        _check(self.r > 0, "lora.r must be positive")
+        _check(0.0 <= self.dropout < 1.0, "lora.dropout must be in [0, 1)")
+
+
+@dataclass
+class ModelConfig:
+    path: str | None = None
+    """Local Hugging Face checkpoint directory. None builds a tiny random Qwen3 from the dimensions below."""
+    tokenizer: str = "bpe"
+    """"qwen3" (the genuine Qwen3 tokenizer, offline), "bpe" (a small BPE trained on the corpus) or a local directory."""
+    bpe_vocab_size: int = 2000
+    """Vocabulary size of the locally trained BPE tokenizer."""
+    hidden_size: int = 64
+    """Tiny model: width."""
+    num_layers: int = 2
+    """Tiny model: decoder layers."""
+    num_heads: int = 4
+    """Tiny model: attention heads."""
+    num_kv_heads: int = 2
+    """Tiny model: key/value heads (grouped-query attention)."""
+    head_dim: int | None = None
+    """Tiny model: per-head width; None means hidden_size / num_heads."""
+    intermediate_size: int = 256
+    """Tiny model: MLP width."""
+    max_position_embeddings: int = 4096
+    """Tiny model: longest sequence."""
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] = "float32"
+    """Weights' dtype when loading; bf16 on GPUs."""
+    attn_implementation: str = "sdpa"
+    """transformers attention backend: "sdpa", "eager" or "flash_attention_2"."""
+    lora: LoraConfig = field(default_factory=LoraConfig)
+    """Parameter-efficient fine-tuning."""
+
+    def __post_init__(self) -> None:
+        _check(self.hidden_size % self.num_heads == 0 or self.head_dim is not None, "model.hidden_size must divide by model.num_heads")
+        _check(self.num_heads % self.num_kv_heads == 0, "model.num_heads must divide by model.num_kv_heads")
+        _check(self.bpe_vocab_size >= 300, "model.bpe_vocab_size must be at least 300")
+
+
+@dataclass
+class DataConfig:
+    source: str = "synth"
+    """"synth" (generated corpus), "sample" (the shipped hand-written posts) or a path to a canonical JSONL file."""
+    synth_n: int = 400
+    """Posts to generate when source is "synth"."""
+    sft_n: int = 200
+    """SFT cold-start examples (the paper used 200 reviewed chains)."""
+    min_answer_chars: int = 100
+    """Answers shorter than this are dropped when cleaning (the paper's rule)."""
+    valid_frac: float = 0.05
+    """Share of posts in the validation split."""
+    test_frac: float = 0.1
+    """Share of posts in the test split."""
+    language: Literal["zh", "en"] = "zh"
+    """Language of the system prompt."""
+
+    def __post_init__(self) -> None:
+        _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
+        _check(
+            0 <= self.valid_frac < 1 and 0 < self.test_frac < 1 and self.valid_frac + self.test_frac < 1,
+            "data split fractions must be in [0, 1) and sum below 1",
+        )
+
+
+@dataclass
+class SFTConfig:
+    epochs: float = 3.0
+    """Passes over the SFT set."""
+    max_steps: int = -1
+    """Stop after this many optimiser steps (-1: use epochs)."""
+    learning_rate: float = 2e-5
+    """Peak learning rate."""
+    batch_size: int = 4
+    """Per-device batch size."""
+    grad_accum: int = 1
+    """Gradient accumulation steps."""
+    max_length: int = 2048
+    """Longest tokenised example; longer ones are truncated."""
+    warmup_ratio: float = 0.03
+    """Share of steps spent warming up the learning rate."""
+    assistant_only_loss: bool = True
+    """Train on the assistant turn only (the prompt is masked)."""
+    logging_steps: int = 10
+    """Log every this many steps."""
+    save_steps: int = 100
+    """Checkpoint every this many steps (for resuming)."""
+
+    def __post_init__(self) -> None:
+        _check(
+            self.learning_rate > 0 and self.batch_size > 0 and self.grad_accum > 0,
+            "sft learning_rate, batch_size and grad_accum must be positive",
+        )
+
+
+@dataclass
+class RewardConfig:
+    encoder: str = "use"
+    """"use" (multilingual Universal Sentence Encoder from PyPI, frozen, with a trained head) or a local sentence-transformers/HF directory."""
+    head_dim: int = 256
+    """Width of the trainable projection head on the frozen encoder."""
+    margin: float = 0.3
+    """Triplet-loss margin m."""
+    epochs: int = 5
+    """Passes over the triplets."""
+    learning_rate: float = 1e-3
+    """Learning rate of the head (or of the encoder when fine-tuning one)."""
+    batch_size: int = 64
+    """Triplets per step."""
+    threshold: float = 0.5
+    """T: the answer reward is 1 when similarity(query, answer) >= T (binary mode)."""
+    mode: Literal["binary", "soft"] = "binary"
+    """binary as the paper, or soft: a clipped linear ramp around T."""
+    negatives: dict[str, float] = field(default_factory=lambda: {"random": 0.4, "hard": 0.3, "degraded": 0.3})
+    """Mix of negative kinds in the triplets."""
+    format_weight: float = 1.0
+    """Weight of the format reward in the composite reward."""
+    answer_weight: float = 1.0
+    """Weight of the answer reward in the composite reward."""
+    safety_weight: float = 0.0
+    """Weight of the safety penalty (0 turns it off)."""
+
+    def __post_init__(self) -> None:
+        _check(self.margin > 0, "reward.margin must be positive")
+        _check(-1.0 <= self.threshold <= 1.0, "reward.threshold must be a cosine similarity in [-1, 1]")
+        _check(
+            bool(self.negatives) and all(v >= 0 for v in self.negatives.values()) and sum(self.negatives.values()) > 0,
+            "reward.negatives must be non-negative weights with a positive sum",
+        )
+        unknown = set(self.negatives) - {"random", "hard", "degraded"}
+        _check(not unknown, f"reward.negatives has unknown kinds {sorted(unknown)}; choose from random, hard, degraded")
+
+
+@dataclass
+class GRPOConfig:
+    max_steps: int = 1000
+    """Optimiser steps (the paper ran about 1,000)."""
+    num_generations: int = 4
+    """G: completions sampled per prompt."""
+    batch_size: int = 4
+    """Per-device batch of completions; must be a multiple of num_generations."""
+    grad_accum: int = 1
+    """Gradient accumulation steps."""
+    learning_rate: float = 1e-6
+    """Peak learning rate."""
+    beta: float = 0.04
+    """KL penalty towards the SFT reference (TRL's default is 0: no KL)."""
+    epsilon: float = 0.2
+    """Clipping range of the policy ratio."""
+    loss_type: str = "grpo"
+    """TRL loss aggregation: "grpo" (paper), "dapo" (TRL default), "dr_grpo", "bnpo"."""
+    scale_rewards: str = "group"
+    """Advantage normalisation: "group" (paper: by the group's std), "batch" or "none"."""
+    max_completion_length: int = 512
+    """Longest sampled completion, in tokens."""
+    temperature: float = 1.0
+    """Sampling temperature."""
+    top_p: float = 1.0
+    """Nucleus sampling."""
+    use_vllm: bool = False
+    """Generate with vLLM (GPU only)."""
+    vllm_mode: Literal["colocate", "server"] = "colocate"
+    """vLLM beside the trainer on the same GPUs, or as a separate server."""
+    vllm_gpu_memory_utilization: float = 0.3
+    """GPU memory share vLLM may take in colocate mode."""
+    logging_steps: int = 1
+    """Log every this many steps."""
+    save_steps: int = 50
+    """Checkpoint every this many steps (for resuming)."""
+
+    def __post_init__(self) -> None:
+        _check(self.num_generations >= 2, "grpo.num_generations must be at least 2 (advantages need a group)")
+        _check(
+            self.batch_size % self.num_generations == 0,
+            f"grpo.batch_size ({self.batch_size}) must be a multiple of grpo.num_generations ({self.num_generations})",
+        )
+        _check(self.beta >= 0 and self.epsilon > 0, "grpo.beta must be >= 0 and grpo.epsilon > 0")
+        _check(self.scale_rewards in {"group", "batch", "none"}, "grpo.scale_rewards must be group, batch or none")
+
+
+@dataclass
+class EvalConfig:
+    n: int = 50
+    """Held-out prompts to evaluate (0: the whole split)."""
+    split: Literal["valid", "test"] = "test"
+    """Which split to evaluate."""
+    max_new_tokens: int = 512
+    """Longest generated completion."""
+    batch_size: int = 8
+    """Prompts per generation batch."""
+    temperature: float = 0.0
+    """0 for greedy decoding (reproducible evaluations)."""
+
+    def __post_init__(self) -> None:
+        _check(self.n >= 0 and self.batch_size > 0 and self.max_new_tokens > 0, "eval n, batch_size and max_new_tokens must be positive")
+
+
+@dataclass
+class ServeConfig:
+    host: str = "127.0.0.1"
+    """Bind address; loopback by default so nothing is exposed by accident."""
+    port: int = 8000
+    """TCP port."""
+    max_batch_size: int = 8
+    """Concurrent requests generated together."""
+    max_new_tokens: int = 512
+    """Default completion budget."""
+    locale: str = "zh-CN"
+    """Locale of the crisis message and help lines."""
+
+    def __post_init__(self) -> None:
+        _check(0 < self.port < 65536, "serve.port must be a TCP port")
+
+
+@dataclass
+class Config:
+    seed: int = 42
+    """Seed for data splits, sampling and initialisation."""
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    reward: RewardConfig = field(default_factory=RewardConfig)
+    grpo: GRPOConfig = field(default_factory=GRPOConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """A plain, YAML/JSON-serialisable dict of a config."""
+    return dataclasses.asdict(cfg)
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Read a YAML config (or the defaults when path is None) and apply ``key.sub=value`` overrides.
+
+    Every mistake raises :class:`UserError` naming the file and line.
+    """
+    raw: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    source = "<defaults>"
+    if path is not None:
+        source = str(path)
+        raw, lines = _read_yaml(Path(path))
+    for item in overrides or []:
+        key, value = _parse_override(item)
+        _set_dotted(raw, key, value, item)
+        _mark_override(lines, key)
+    return _build(Config, raw, "", source, lines)
+
+
+def apply_overrides(cfg: Config, overrides: list[str]) -> Config:
+    """A new config with overrides applied on top of an existing one."""
+    raw = to_dict(cfg)
+    lines: dict[str, int] = {}
+    for item in overrides:
+        key, value = _parse_override(item)
+        _set_dotted(raw, key, value, item)
+        _mark_override(lines, key)
+    return _build(Config, raw, "", "<override>", lines)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("no such file", path) from None
+    except IsADirectoryError:
+        raise UserError("is a directory, expected a YAML file", path) from None
+    except UnicodeDecodeError:
+        raise UserError("not UTF-8 text", path) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise UserError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None) from None
+    if node is None:
+        return {}, {}
+    if not isinstance(node, yaml.MappingNode):
+        raise UserError("a config must be a mapping of sections", path, node.start_mark.line + 1)
+    lines: dict[str, int] = {}
+    _collect_lines(node, "", lines)
+    return yaml.safe_load(text) or {}, lines
+
+
+def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}{key_node.value}"
+            lines[key] = key_node.start_mark.line + 1
+            _collect_lines(value_node, key + ".", lines)
+
+
+def _parse_override(item: str) -> tuple[str, Any]:
+    if "=" not in item:
+        raise UserError(f"override {item!r} must look like key.sub=value")
+    key, _, text = item.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise UserError(f"override {item!r} has an empty key")
+    try:
+        value = yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        value = text
+    return key, value
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any, item: str) -> None:
+    parts = key.split(".")
+    node = raw
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise UserError(f"override {item!r}: {part!r} is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def _mark_override(lines: dict[str, int], key: str) -> None:
+    """Overrides have no line: the key and every section it creates report as <override>."""
+    parts = key.split(".")
+    for i in range(1, len(parts) + 1):
+        lines.setdefault(".".join(parts[:i]), 0)
+    lines[key] = 0
+
+
+def _where(source: str, lines: dict[str, int], key: str) -> tuple[str, int | None]:
+    line = lines.get(key)
+    if line == 0:
+        return "<override>", None
+    return source, line
+
+
+def _build(cls: type, raw: Any, prefix: str, source: str, lines: dict[str, int]) -> Any:
+    section = prefix.rstrip(".") or "config"
+    if not isinstance(raw, dict):
+        file, line = _where(source, lines, prefix.rstrip("."))
+        raise UserError(f"{section} must be a mapping, got {type(raw).__name__}", file, line)
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in names:
+            file, line = _where(source, lines, prefix + str(key))
+            raise UserError(f"unknown key {prefix + str(key)!r} (known in {section}: {', '.join(sorted(names))})", file, line)
+    kwargs = {}
+    for name in names & set(raw):
+        key = prefix + name
+        kwargs[name] = _coerce(hints[name], raw[name], key, source, lines)
+    try:
+        return cls(**kwargs)
+    except ValueError as e:
+        # Point at the first key of this section the message names, else at the section.
+        message = str(e)
+        named = sorted((message.find(f"{section}.{n}"), n) for n in raw if f"{section}.{n}" in message)
+        key = prefix + named[0][1] if named else prefix.rstrip(".")
+        file, line = _where(source, lines, key)
+        raise UserError(str(e), file, line) from None
+
+
+def _coerce(tp: Any, value: Any, key: str, source: str, lines: dict[str, int]) -> Any:
+    def fail(expected: str) -> typing.NoReturn:
+        file, line = _where(source, lines, key)
+        raise UserError(f"{key} must be {expected}, got {value!r}", file, line)
+
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key + ".", source, lines)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(arg, value, key, source, lines)
+            except UserError as e:
+                errors.append(e)
+        fail(" or ".join(_type_name(a) for a in args))
+    if origin is Literal:
+        if value not in args:
+            fail("one of " + ", ".join(repr(a) for a in args))
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            fail("a list")
+        return [_coerce(args[0], v, key, source, lines) for v in value]
+    if origin is dict:
+        if not isinstance(value, dict):
+            fail("a mapping")
+        return {str(k): _coerce(args[1], v, f"{key}.{k}", source, lines) for k, v in value.items()}
+    if tp is bool:
+        if not isinstance(value, bool):
+            fail("true or false")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail("an integer")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            fail("a number")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            fail("a string")
+        return str(value)
+    if tp is Any:
+        return value
+    fail(_type_name(tp))
+
+
+def _type_name(tp: Any) -> str:
+    return "null" if tp is type(None) else getattr(tp, "__name__", str(tp))

