@@ -30,6 +30,7 @@ __all__ = [
     "format_reward",
     "layer_pass_rates",
     "parse",
+    "prompt_messages",
     "render",
     "system_prompt",
 ]
@@ -317,3 +318,13 @@ def system_prompt(language: str = "zh", tags: CoETags = DEFAULT_TAGS) -> str:
     names |= {"think": tags.open(tags.think), "thinkc": tags.close(tags.think)}
     names |= {"ans": tags.open(tags.answer), "ansc": tags.close(tags.answer)}
     return _PROMPTS[language].format(**names)
+
+
+def prompt_messages(post: str, title: str = "", language: str = "zh", tags: CoETags = DEFAULT_TAGS) -> list[dict[str, str]]:
+    """The chat prompt every stage uses (SFT, GRPO, evaluation, serving): system + the seeker's post.
+
+    >>> [m["role"] for m in prompt_messages("最近睡不好", title="失眠")]
+    ['system', 'user']
+    """
+    user = f"{title.strip()}\n\n{post.strip()}" if title.strip() else post.strip()
+    return [{"role": "system", "content": system_prompt(language, tags)}, {"role": "user", "content": user}]
