@@ -182,3 +182,14 @@ def load_model(path: str | Path, dtype: str = "float32", attn_implementation: st
     return AutoModelForCausalLM.from_pretrained(
         str(path), dtype=torch_dtype, attn_implementation=attn_implementation, local_files_only=True
     )
+
+
+def resolve_policy_dir(path: str | Path) -> Path:
+    """The checkpoint a user means: a Hugging Face directory, or a pipeline output's ``final/``."""
+    path = Path(path)
+    for candidate in (path / "final", path):
+        if (candidate / "config.json").is_file():
+            return candidate
+    if not path.exists():
+        raise UserError("no such directory", path)
+    raise UserError("neither a Hugging Face checkpoint nor a pipeline output (no config.json, no final/)", path)
