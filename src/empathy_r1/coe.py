@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -44,21 +44,39 @@ class CoETags:
     """Tag names of the CoE markup. Change them here and nowhere else."""
 
     think: str = "empathy_think"
-    """Wraps the four reasoning layers."""
-    layers: tuple[str, str, str, str] = ("L1", "L2", "L3", "L4")
-    """One tag per layer: emotions, causes and beliefs, intent, response strategy."""
+    """Wraps the reasoning layers."""
+    layers: tuple[str, ...] = ("L1", "L2", "L3", "L4")
+    """One tag per layer, in order: emotions, causes and beliefs, intent, response strategy."""
     answer: str = "answer"
     """Wraps the reply that a seeker reads."""
+    layer_keys: tuple[str, ...] = LAYER_KEYS
+    """Which :class:`Chain` field each tag in ``layers`` holds; fewer than four after :meth:`drop`."""
 
     def __post_init__(self) -> None:
         names = [self.think, *self.layers, self.answer]
-        if len(self.layers) != len(LAYER_KEYS):
-            raise ValueError(f"CoE needs exactly {len(LAYER_KEYS)} layer tags, got {len(self.layers)}")
+        if len(self.layers) != len(self.layer_keys):
+            raise ValueError(f"CoE has {len(self.layer_keys)} layers, got {len(self.layers)} layer tags")
+        if not self.layers:
+            raise ValueError("CoE needs at least one layer")
+        if [k for k in LAYER_KEYS if k in self.layer_keys] != list(self.layer_keys):
+            raise ValueError(f"CoE layer_keys must be an ordered subset of {LAYER_KEYS}, got {self.layer_keys}")
         if len(set(names)) != len(names):
             raise ValueError(f"CoE tag names must be distinct, got {names}")
         for name in names:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
                 raise ValueError(f"CoE tag name {name!r} is not a valid tag name")
+
+    def drop(self, *layers: str) -> CoETags:
+        """The same markup without some layers (by tag, e.g. ``"L2"``, or key, e.g. ``"causes"``): the ablation.
+
+        >>> DEFAULT_TAGS.drop("L2").layers
+        ('L1', 'L3', 'L4')
+        """
+        unknown = set(layers) - set(self.layers) - set(self.layer_keys)
+        if unknown:
+            raise ValueError(f"cannot drop unknown CoE layers {sorted(unknown)}; layers are {list(self.layers)}")
+        keep = [(t, k) for t, k in zip(self.layers, self.layer_keys, strict=True) if t not in layers and k not in layers]
+        return replace(self, layers=tuple(t for t, _ in keep), layer_keys=tuple(k for _, k in keep))
 
     @staticmethod
     def open(name: str) -> str:
@@ -206,7 +224,8 @@ def parse(text: str, tags: CoETags = DEFAULT_TAGS) -> ParseResult:
     answer_clean = answer.strip() if answer is not None else None
     if errors:
         return ParseResult(None, _dedupe(errors), layer_ok, answer_clean)
-    chain = Chain(*[t or "" for t in layer_texts], answer=answer_clean or "")
+    fields = dict.fromkeys(LAYER_KEYS, "") | {k: t or "" for k, t in zip(tags.layer_keys, layer_texts, strict=True)}
+    chain = Chain(**fields, answer=answer_clean or "")
     return ParseResult(chain, [], layer_ok, answer_clean)
 
 
@@ -239,7 +258,8 @@ def render(chain: Chain, tags: CoETags = DEFAULT_TAGS, *, newlines: bool = True)
     '<empathy_think><L1>a</L1><L2>b</L2><L3>c</L3><L4>d</L4></empathy_think><answer>e</answer>'
     """
     sep = "\n" if newlines else ""
-    body = sep.join(f"{tags.open(t)}{v}{tags.close(t)}" for t, v in zip(tags.layers, chain.layers, strict=True))
+    values = chain.reasoning
+    body = sep.join(f"{tags.open(t)}{values[k]}{tags.close(t)}" for t, k in zip(tags.layers, tags.layer_keys, strict=True))
     think = f"{tags.open(tags.think)}{sep}{body}{sep}{tags.close(tags.think)}"
     return f"{think}{sep}{tags.open(tags.answer)}{chain.answer}{tags.close(tags.answer)}"
 
@@ -292,32 +312,44 @@ def layer_pass_rates(completions: list[Any], tags: CoETags = DEFAULT_TAGS) -> di
     return rates
 
 
-_PROMPT_ZH = """你是一位温暖、专业的心理支持者。来访者会写下一段很长的倾诉。请先按“共情链”四层推理，再写回复：
-{l1}情绪与情境：来访者在具体处境中的核心情绪。{l1c}
-{l2}原因与信念：情绪从何而来；背后的信念与认知扭曲（如灾难化、非黑即白、读心术、“应该”思维、个人化）。{l2c}
-{l3}意图：来访者此刻最需要什么——被认可、被理解，还是可行的建议。{l3c}
-{l4}回应策略：综合以上三层，决定如何回应（积极倾听、NURSE：命名、理解、尊重、支持、探索）。{l4c}
-四层写在{think}…{thinkc}之内，随后把给来访者的回复写在{ans}…{ansc}之内。回复用中文，真诚、具体、不说教。"""
-
-_PROMPT_EN = """You are a warm, professional mental-health supporter. The seeker writes a long post. First reason in the four layers of the Chain-of-Empathy, then write the reply:
-{l1}Emotions and context: the seeker's core emotions in their concrete situation.{l1c}
-{l2}Causes and beliefs: why they feel so; underlying beliefs and cognitive distortions (catastrophising, all-or-nothing, mind reading, should-statements, personalisation).{l2c}
-{l3}Intent: what they need from this reply: validation, being understood, or actionable advice.{l3c}
-{l4}Response strategy: how to answer, synthesised from the three layers above (active listening, NURSE).{l4c}
-Write the four layers inside {think}…{thinkc}, then the reply to the seeker inside {ans}…{ansc}. Be sincere, specific and never preachy."""
-
-_PROMPTS = {"zh": _PROMPT_ZH, "en": _PROMPT_EN}
+# Per-layer instructions, keyed by Chain field so that a dropped layer drops its line too.
+_PROMPTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "intro": "你是一位温暖、专业的心理支持者。来访者会写下一段很长的倾诉。请先按“共情链”逐层推理，再写回复：",
+        "emotions": "情绪与情境：来访者在具体处境中的核心情绪。",
+        "causes": "原因与信念：情绪从何而来；背后的信念与认知扭曲（如灾难化、非黑即白、读心术、“应该”思维、个人化）。",
+        "intent": "意图：来访者此刻最需要什么——被认可、被理解，还是具体建议。",
+        "strategy": "回应策略：综合以上各层，决定如何回应（积极倾听、NURSE：命名、理解、尊重、支持、探索）。",
+        "outro": "推理写在{think}…{thinkc}之内，随后把给来访者的回复写在{ans}…{ansc}之内。回复用中文，真诚、具体、不说教。",
+    },
+    "en": {
+        "intro": "You are a warm, professional mental-health supporter. The seeker writes a long post. "
+        "First reason through the layers of the Chain-of-Empathy, then write the reply:",
+        "emotions": "Emotions and context: the seeker's core emotions in their concrete situation.",
+        "causes": "Causes and beliefs: why they feel so; underlying beliefs and cognitive distortions "
+        "(catastrophising, all-or-nothing, mind reading, should-statements, personalisation).",
+        "intent": "Intent: what they need from this reply: validation, being understood, or actionable advice.",
+        "strategy": "Response strategy: how to answer, synthesised from the layers above (active listening, NURSE).",
+        "outro": "Write the reasoning inside {think}…{thinkc}, then the reply to the seeker inside {ans}…{ansc}. "
+        "Be sincere, specific and never preachy.",
+    },
+}
 
 
 def system_prompt(language: str = "zh", tags: CoETags = DEFAULT_TAGS) -> str:
-    """A system prompt that instructs the four layers and the answer in the given markup."""
+    """A system prompt that instructs the layers and the answer in the given markup."""
     if language not in _PROMPTS:
         raise ValueError(f"no CoE system prompt for language {language!r}; choose from {sorted(_PROMPTS)}")
-    names = {f"l{i + 1}": tags.open(t) for i, t in enumerate(tags.layers)}
-    names |= {f"l{i + 1}c": tags.close(t) for i, t in enumerate(tags.layers)}
-    names |= {"think": tags.open(tags.think), "thinkc": tags.close(tags.think)}
-    names |= {"ans": tags.open(tags.answer), "ansc": tags.close(tags.answer)}
-    return _PROMPTS[language].format(**names)
+    text = _PROMPTS[language]
+    lines = [text["intro"]]
+    for tag, key in zip(tags.layers, tags.layer_keys, strict=True):
+        lines.append(f"{tags.open(tag)}{text[key]}{tags.close(tag)}")
+    lines.append(
+        text["outro"].format(
+            think=tags.open(tags.think), thinkc=tags.close(tags.think), ans=tags.open(tags.answer), ansc=tags.close(tags.answer)
+        )
+    )
+    return "\n".join(lines)
 
 
 def prompt_messages(post: str, title: str = "", language: str = "zh", tags: CoETags = DEFAULT_TAGS) -> list[dict[str, str]]:

@@ -157,3 +157,21 @@ def test_property_no_malformed_variant_scores_one(data, chain):
     if mutated == text.removeprefix(tags.open(tags.think)):
         return
     assert coe.format_reward([mutated]) == [0.0], mutated
+
+
+def test_dropping_a_layer_is_the_ablation():
+    tags = coe.DEFAULT_TAGS.drop("L2")
+    assert tags.layers == ("L1", "L3", "L4") and tags.layer_keys == ("emotions", "intent", "strategy")
+    text = coe.render(GOOD, tags)
+    assert "<L2>" not in text
+    parsed = coe.parse(text, tags)
+    assert parsed.ok and parsed.chain.causes == "" and parsed.chain.intent == GOOD.intent
+    assert not coe.parse(text).ok  # the full format still wants L2
+    assert coe.parse(coe.render(GOOD), tags).errors  # and the reduced one rejects it
+    prompt = coe.system_prompt("zh", tags)
+    assert "<L2>" not in prompt and "<L3>" in prompt
+    assert coe.DEFAULT_TAGS.drop("causes") == tags
+    with pytest.raises(ValueError):
+        coe.DEFAULT_TAGS.drop("L9")
+    with pytest.raises(ValueError):
+        coe.DEFAULT_TAGS.drop("L1", "L2", "L3", "L4")
