@@ -1,0 +1,1 @@
+"""Datasets: loaders, cleaning, synthetic corpus, sample, triplets."""
