@@ -1,0 +1,1 @@
+"""Evaluation: exact metrics, evaluation runs, comparisons, ablations and the ranking kit."""
