@@ -25,6 +25,7 @@ __all__ = [
     "GRPOConfig",
     "LoraConfig",
     "ModelConfig",
+    "PipelineConfig",
     "RewardConfig",
     "SFTConfig",
     "ServeConfig",
@@ -85,6 +86,8 @@ class ModelConfig:
     """Weights' dtype when loading; bf16 on GPUs."""
     attn_implementation: str = "sdpa"
     """transformers attention backend: "sdpa", "eager" or "flash_attention_2"."""
+    activation_checkpointing: bool = False
+    """Recompute activations in the backward pass (saves memory on big models; slower on tiny ones, TRL turns it on by default)."""
     lora: LoraConfig = field(default_factory=LoraConfig)
     """Parameter-efficient fine-tuning."""
 
@@ -110,9 +113,16 @@ class DataConfig:
     """Share of posts in the test split."""
     language: Literal["zh", "en"] = "zh"
     """Language of the system prompt."""
+    drop_layers: list[str] = field(default_factory=list)
+    """CoE layers left out everywhere (SFT targets, prompt, format reward), by tag or key, e.g. ["L2"]: the ablation."""
+    eval_source: str | None = None
+    """Evaluate on another corpus ("synth", "sample" or a JSONL path) instead of this one's test split: cross-corpus."""
 
     def __post_init__(self) -> None:
         _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
+        known = {"L1", "L2", "L3", "L4", "emotions", "causes", "intent", "strategy"}
+        _check(set(self.drop_layers) <= known, f"data.drop_layers must name layers among {sorted(known)}, got {self.drop_layers}")
+        _check(len(set(self.drop_layers)) < 4, "data.drop_layers cannot drop every CoE layer (use pipeline.coe: false)")
         _check(
             0 <= self.valid_frac < 1 and 0 < self.test_frac < 1 and self.valid_frac + self.test_frac < 1,
             "data split fractions must be in [0, 1) and sum below 1",
@@ -175,6 +185,8 @@ class RewardConfig:
     """Weight of the answer reward in the composite reward."""
     safety_weight: float = 0.0
     """Weight of the safety penalty (0 turns it off)."""
+    auto_threshold: bool = False
+    """Use the T the reward stage suggests (best split of held-out positive/negative similarities) instead of threshold."""
 
     def __post_init__(self) -> None:
         _check(self.margin > 0, "reward.margin must be positive")
@@ -223,6 +235,10 @@ class GRPOConfig:
     """Log every this many steps."""
     save_steps: int = 50
     """Checkpoint every this many steps (for resuming)."""
+    warmup_ratio: float = 0.0
+    """Share of steps spent warming up the learning rate."""
+    top_k: int = 0
+    """Top-k sampling (0: off)."""
 
     def __post_init__(self) -> None:
         _check(self.num_generations >= 2, "grpo.num_generations must be at least 2 (advantages need a group)")
@@ -268,6 +284,25 @@ class ServeConfig:
         _check(0 < self.port < 65536, "serve.port must be a TCP port")
 
 
+STAGES = ("data", "sft", "reward", "grpo", "eval", "report")
+
+
+@dataclass
+class PipelineConfig:
+    stages: list[str] = field(default_factory=lambda: list(STAGES))
+    """Stages to run, in order: data, sft, reward, grpo, eval, report. Leave out sft (GRPO-only) or grpo (SFT-only) for the ablations."""
+    coe: bool = True
+    """False: the no-CoE ablation (SFT on direct answers, no format reward)."""
+    evaluate: list[str] = field(default_factory=lambda: ["base", "sft", "grpo"])
+    """Policies to evaluate on the same held-out prompts (those whose stage did not run are skipped)."""
+
+    def __post_init__(self) -> None:
+        unknown = set(self.stages) - set(STAGES)
+        _check(not unknown, f"pipeline.stages has unknown stages {sorted(unknown)}; choose from {', '.join(STAGES)}")
+        _check("data" in self.stages, "pipeline.stages must include data")
+        _check(set(self.evaluate) <= {"base", "sft", "grpo"}, "pipeline.evaluate must list among base, sft, grpo")
+
+
 @dataclass
 class Config:
     seed: int = 42
@@ -279,6 +314,7 @@ class Config:
     grpo: GRPOConfig = field(default_factory=GRPOConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
 
 # --- loading ---------------------------------------------------------------------------------
