@@ -25,6 +25,7 @@ app = typer.Typer(
 _MODULES = [
     "empathy_r1.cli.config_cmd",
     "empathy_r1.cli.coe_cmd",
+    "empathy_r1.cli.data_cmd",
     "empathy_r1.cli.eval_cmd",
 ]
 

@@ -1,0 +1,191 @@
+"""A synthetic Chinese counseling corpus with latent ground truth, for CPU training and tests.
+
+Each post is composed from interchangeable fragment pools (:mod:`synth_topics`,
+:mod:`synth_phrases`): a situation and details from its topic, a distorted thought, an optional
+secondary emotion, something already tried, a feeling paragraph and a closing line. The labels
+are drawn first and the text follows from them, so the cues a small model must learn are
+always present and always agree with the gold chain:
+
+* the primary emotion appears in the feeling paragraph (its own word or a close synonym),
+* the intent appears in the last line (我是不是想太多了 / 我只是想找个人说说 / 我该怎么办 ...),
+* the gold L1 names the primary emotion word first and L3 names the intent word
+  (:mod:`labels`), so evaluation can score a model's chain against the labels.
+
+Everything is driven by one ``random.Random(seed)``; the global RNG is never touched.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+
+from empathy_r1.coe import LAYER_KEYS
+from empathy_r1.data import synth_phrases as P
+from empathy_r1.data.labels import DISTORTIONS, EMOTIONS, INTENTS
+from empathy_r1.data.synth_topics import TOPICS, Topic
+
+__all__ = ["STRATEGIES", "synthesize"]
+
+#: Response strategy per intent: (label, L4 template).
+STRATEGIES: dict[str, tuple[str, str]] = {
+    "validation": (
+        "validate_and_normalise",
+        "先命名并肯定来访者的{emo}，明确告诉对方这些感受合理、不是他的错；温和地松动{dist}的想法；不急于给建议。",
+    ),
+    "understanding": (
+        "reflect_and_accompany",
+        "以倾听和复述为主，准确反映{emo}和处境，让对方感到被听见；点到为止地回应{dist}的想法；不说教、不给方法。",
+    ),
+    "advice": (
+        "empathise_then_guide",
+        "先简短共情{emo}，再松动{dist}的想法，然后给出两三条具体、可马上执行的小步骤，并提示必要时寻求专业帮助。",
+    ),
+}
+
+_INTENT_NEEDS = {
+    "validation": "希望有人确认自己的感受是合理的、不是自己的错",
+    "understanding": "希望有人安静地听完、懂得自己的处境，而不是急着给方法",
+    "advice": "希望得到可以马上去做的步骤",
+}
+
+_VARIANT_RE = re.compile("|".join(sorted(map(re.escape, P.VARIANTS), key=len, reverse=True)))
+
+
+def _vary(text: str, rng: random.Random) -> str:
+    """Swap common words for synonyms at random, so shared fragments yield different 8-grams."""
+    return _VARIANT_RE.sub(lambda m: rng.choice(P.VARIANTS[m.group(0)]), text)
+
+
+def _fill(template: str, topic: Topic, rng: random.Random) -> str:
+    return template.replace("{dur}", rng.choice(P.DURATIONS)).replace("{who}", rng.choice(topic.people))
+
+
+def _post(topic: Topic, emotion: str, secondary: str | None, intent: str, distortion: str, rng: random.Random) -> dict[str, str]:
+    """Compose one post; returns its parts so the chain and answers can quote them."""
+    situation, summary = rng.choice(topic.situations)
+    details = rng.sample(topic.details, len(topic.details))
+    stake = rng.choice(topic.stakes)
+    thought = _vary(rng.choice(P.THOUGHTS[distortion]).format(stake=stake), rng)
+
+    intro = rng.choice(P.BACKGROUNDS).replace("{age}", rng.choice(P.AGES))
+    p1 = f"{intro}{rng.choice(P.TIMES)}，{_vary(_fill(situation, topic, rng), rng)}。{_vary(details[0], rng)}{_vary(details[1], rng)}"
+    p2 = _vary(details[2], rng) + thought
+    if secondary is not None:
+        p2 += rng.choice(P.SECONDARY_TEMPLATES).format(c=rng.choice(P.EMOTION_CUES[secondary][:2]))
+    cues = P.EMOTION_CUES[emotion]
+    # The canonical word leads half the time; synonyms the rest, so the model must generalise.
+    a = cues[0] if rng.random() < 0.5 else rng.choice(cues[1:])
+    b = rng.choice([c for c in cues if c != a])
+    p3 = _vary(rng.choice(P.COPING), rng) + rng.choice(P.FEELING_TEMPLATES).format(a=a, b=b)
+    p4 = rng.choice(P.INTENT_LEADS) + rng.choice(P.INTENT_CUES[intent])
+    # Paragraph order varies a little: the thought sometimes comes before the second detail.
+    # Posts must be long (200+ characters): add the topic's remaining details until they are.
+    spare = iter(details[3:])
+    while len(p1) + len(p2) + len(p3) + len(p4) < 220 and (extra := next(spare, None)) is not None:
+        p2 = _vary(extra, rng) + p2
+    paragraphs = [p1, p2, p3, p4] if rng.random() < 0.7 else [p1, p3, p2, p4]
+    # Titles: mostly the situation in a few words (so they agree with the post), else the topic's.
+    title = rng.choice((summary, f"{summary}，好累", f"关于{summary}", f"说说{summary}这件事", rng.choice(topic.titles)))
+    return {"title": title, "post": "\n\n".join(paragraphs), "summary": summary, "stake": stake, "thought": thought.rstrip("。")}
+
+
+def _tips(topic: Topic, rng: random.Random) -> tuple[str, str]:
+    pool = list(topic.tips)
+    rng.shuffle(pool)
+    pool += rng.sample(P.GENERIC_TIPS, 2)
+    return pool[0], pool[1]
+
+
+def _answers(parts: dict[str, str], topic: Topic, emotion: str, intent: str, distortion: str, rng: random.Random) -> list[str]:
+    """Three (or more) distinct good answers that agree with the labels."""
+    emo = EMOTIONS[emotion]
+    openings = rng.sample(P.OPENINGS, 3)
+    middles = list(P.DISTORTION_REPLIES[distortion])
+    replies = rng.sample(P.INTENT_REPLIES[intent], 3)
+    closings = rng.sample(P.CLOSINGS, 3)
+    out = []
+    for i in range(3):
+        tip1, tip2 = _tips(topic, rng)
+        text = "".join(
+            (
+                openings[i].format(summary=parts["summary"], emo=emo),
+                middles[i % len(middles)].format(stake=parts["stake"]),
+                replies[i].format(tip1=tip1, tip2=tip2),
+                closings[i],
+            )
+        )
+        out.append(text)
+    return out
+
+
+def _chain(parts: dict[str, str], topic: Topic, emotions: Sequence[str], intent: str, distortion: str, answer: str) -> dict[str, str]:
+    emo = EMOTIONS[emotions[0]]
+    l1 = f"核心情绪是{emo}：来访者{parts['summary']}，在“{topic.zh}”这件事上承受着很大压力"
+    if len(emotions) > 1:
+        l1 += f"，同时伴有{EMOTIONS[emotions[1]]}"
+    l2 = f"情绪源于{parts['summary']}。背后的信念是“{parts['thought']}”，这带有{DISTORTIONS[distortion]}的认知扭曲。"
+    l3 = f"来访者此刻最需要的是{INTENTS[intent]}：{_INTENT_NEEDS[intent]}。"
+    l4 = STRATEGIES[intent][1].format(emo=emo, dist=DISTORTIONS[distortion])
+    return dict(zip((*LAYER_KEYS, "answer"), (l1 + "。", l2, l3, l4, answer), strict=True))
+
+
+def _bad_answers(intent: str, rng: random.Random) -> list[dict[str, str]]:
+    kinds = ["dismissive", "platitude", "harmful"]
+    if intent != "advice":  # "advice where validation was wanted" only exists when advice was not asked for
+        kinds.insert(2, "misplaced_advice")
+    return [{"kind": k, "text": rng.choice(P.BAD_ANSWERS[k])} for k in kinds]
+
+
+def synthesize(n: int, seed: int) -> list[dict]:
+    """``n`` canonical records with labels, a gold CoE chain, 3 good and 4-5 bad answers.
+
+    Topics cycle so every topic is represented; labels are drawn per post. Reproducible:
+    the same ``(n, seed)`` gives the same corpus.
+
+    >>> a, b = synthesize(3, seed=1), synthesize(3, seed=1)
+    >>> a == b and len(a) == 3 and len(a[0]["answers"]) >= 3
+    True
+    """
+    if n < 0:
+        raise ValueError("n must be non-negative")
+    rng = random.Random(seed)
+    records: list[dict] = []
+    for i in range(n):
+        topic = TOPICS[i % len(TOPICS)] if i < len(TOPICS) else rng.choice(TOPICS)
+        emotion = rng.choice(topic.emotions)
+        others = [e for e in topic.emotions if e != emotion]
+        secondary = rng.choice(others) if others and rng.random() < 0.5 else None
+        intent = rng.choice(list(INTENTS))
+        distortion = rng.choice(list(DISTORTIONS))
+        parts = _post(topic, emotion, secondary, intent, distortion, rng)
+        answers = _answers(parts, topic, emotion, intent, distortion, rng)
+        emotions = [emotion] + ([secondary] if secondary else [])
+        records.append(
+            {
+                "id": f"synth-{seed}-{i:06d}",
+                "source": "synth",
+                "topic": topic.key,
+                "subtopic": rng.choice(topic.subtopics),
+                "title": parts["title"],
+                "post": parts["post"],
+                "answers": [{"text": a} for a in answers],
+                "bad_answers": _bad_answers(intent, rng),
+                "labels": {
+                    "emotions": emotions,
+                    "emotion": emotion,
+                    "cause": parts["summary"],
+                    "distortion": distortion,
+                    "intent": intent,
+                    "strategy": STRATEGIES[intent][0],
+                },
+                "coe": _chain(parts, topic, emotions, intent, distortion, answers[0]),
+            }
+        )
+    # An answer to another post is the most natural bad answer of all: take one from a post of
+    # another topic (deterministic given the seed).
+    for rec in records:
+        others = [r for r in rng.sample(records, min(len(records), 8)) if r["topic"] != rec["topic"]]
+        if others:
+            rec["bad_answers"].append({"kind": "off_topic", "text": others[0]["answers"][1]["text"]})
+    return records
