@@ -78,6 +78,8 @@ def test_topic_fragments_carry_no_cues():
         for text in texts:
             hits = [c for c in cues if c in text]
             assert not hits, (topic.key, text, hits)
+    shared = [*P.COPING, *P.BACKGROUNDS, *P.TIMES, *(t for ts in P.THOUGHTS.values() for t in ts)]
+    assert not [(t, c) for t in shared for c in cues if c in t]
 
 
 def test_held_out_posts_are_not_copies():
