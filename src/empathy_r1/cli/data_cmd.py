@@ -35,7 +35,82 @@ def register(app: typer.Typer) -> None:
         _write_json(card_path, info)
         typer.echo(json.dumps({"output": str(output), "card": str(card_path), **_headline(info)}, ensure_ascii=False))
 
+    @group.command("prepare")
+    def prepare_cmd(
+        input: Annotated[Path, typer.Option("--input", "-i", help="Corpus file.")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="Directory to create: train/valid/test.jsonl and the card.")],
+        format: Annotated[str, typer.Option("--format", "-f", help="canonical, psyqa, csv or jsonl.")] = "canonical",
+        map: Annotated[
+            str | None, typer.Option("--map", help="csv/jsonl column mapping, e.g. post=body,title=subject,answers=reply.")
+        ] = None,
+        min_answer_chars: Annotated[int, typer.Option(help="Drop answers shorter than this (the paper: 100).")] = 100,
+        skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip and count bad records instead of stopping.")] = False,
+        seed: Annotated[int, typer.Option(help="Salt of the split hash.")] = 0,
+        valid_frac: Annotated[float, typer.Option(help="Share of posts in valid.")] = 0.05,
+        test_frac: Annotated[float, typer.Option(help="Share of posts in test.")] = 0.1,
+    ) -> None:
+        """Import, clean, anonymise, deduplicate and split a corpus; write a data card."""
+        from empathy_r1.data.io import parse_mapping
+        from empathy_r1.data.prepare import prepare
+
+        card = prepare(input, output, format, parse_mapping(map), min_answer_chars, skip_invalid, seed, valid_frac, test_frac)
+        typer.echo(
+            json.dumps(
+                {"output": str(output), "splits": card["splits"], "skipped_invalid": card["skipped_invalid"], "cleaning": card["cleaning"]},
+                ensure_ascii=False,
+            )
+        )
+
+    @group.command("triplets")
+    def triplets_cmd(
+        input: Annotated[Path, typer.Option("--input", "-i", help="Canonical JSONL (e.g. a prepared train.jsonl).")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="Triplets JSONL to write.")],
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+        config: Annotated[Path | None, typer.Option(help="YAML config; its reward.negatives sets the mix.")] = None,
+        mix: Annotated[str | None, typer.Option(help="Override the mix, e.g. random=0.4,hard=0.3,degraded=0.3.")] = None,
+    ) -> None:
+        """Build reward-model triplets (query, positive, negative) with a mix of negative kinds."""
+        from collections import Counter
+
+        from empathy_r1.config import load_config
+        from empathy_r1.data.io import read_records, write_jsonl
+        from empathy_r1.data.triplets import build_triplets
+
+        weights = dict(load_config(config).reward.negatives)
+        if mix:
+            weights = _parse_mix(mix)
+        records, _ = read_records(input)
+        try:
+            triplets = build_triplets(records, weights, seed)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        write_jsonl(output, triplets)
+        typer.echo(json.dumps({"output": str(output), "triplets": len(triplets), "kinds": dict(Counter(t["kind"] for t in triplets))}))
+
+    @group.command("sample")
+    def sample_cmd(output: Annotated[Path, typer.Option("--output", "-o", help="Canonical JSONL to write.")]) -> None:
+        """Export the hand-written sample corpus shipped with the package."""
+        from empathy_r1.data.io import write_jsonl
+        from empathy_r1.data.sample import load_sample
+
+        records = load_sample()
+        write_jsonl(output, records)
+        typer.echo(json.dumps({"output": str(output), "posts": len(records)}))
+
     app.add_typer(group, name="data")
+
+
+def _parse_mix(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in text.split(","):
+        key, _, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise UserError(f"--mix item {item!r} must look like kind=weight") from None
+    if any(v < 0 for v in out.values()) or sum(out.values()) <= 0:
+        raise UserError("--mix weights must be non-negative with a positive sum")
+    return out
 
 
 def _headline(card: dict) -> dict:
