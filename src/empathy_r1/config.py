@@ -28,6 +28,7 @@ __all__ = [
     "PipelineConfig",
     "RewardConfig",
     "SFTConfig",
+    "SafetyConfig",
     "ServeConfig",
     "apply_overrides",
     "load_config",
@@ -304,6 +305,19 @@ class PipelineConfig:
 
 
 @dataclass
+class SafetyConfig:
+    classifier: str | None = None
+    """Optional local Hugging Face text-classification directory that may raise (never lower) the rules' level; null: rules only."""
+    classifier_threshold: float = 0.5
+    """Score at or above which the classifier's risky label counts."""
+    screen_output: bool = True
+    """Screen generated answers too (method details, encouragement of harm are replaced). Leave on."""
+
+    def __post_init__(self) -> None:
+        _check(0.0 <= self.classifier_threshold <= 1.0, "safety.classifier_threshold must be in [0, 1]")
+
+
+@dataclass
 class Config:
     seed: int = 42
     """Seed for data splits, sampling and initialisation."""
@@ -314,6 +328,7 @@ class Config:
     grpo: GRPOConfig = field(default_factory=GRPOConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
 

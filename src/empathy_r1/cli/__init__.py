@@ -27,6 +27,7 @@ _MODULES = [
     "empathy_r1.cli.coe_cmd",
     "empathy_r1.cli.data_cmd",
     "empathy_r1.cli.eval_cmd",
+    "empathy_r1.cli.safety_cmd",
 ]
 
 for _name in _MODULES:
