@@ -50,7 +50,7 @@ def test_encoding_errors(tmp_path):
         read_records(f)
     assert e.value.lineno == 2
     f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    with pytest.raises(UserError, match="binary|not UTF-8"):
+    with pytest.raises(UserError, match=r"binary|not UTF-8"):
         read_records(f)
     f.write_bytes(b"")
     with pytest.raises(UserError, match="empty file"):
