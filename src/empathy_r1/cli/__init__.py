@@ -25,9 +25,10 @@ app = typer.Typer(
 _MODULES = [
     "empathy_r1.cli.config_cmd",
     "empathy_r1.cli.coe_cmd",
+    "empathy_r1.cli.safety_cmd",
     "empathy_r1.cli.data_cmd",
     "empathy_r1.cli.eval_cmd",
-    "empathy_r1.cli.safety_cmd",
+    "empathy_r1.cli.rank_cmd",
 ]
 
 for _name in _MODULES:
