@@ -97,6 +97,54 @@ def register(app: typer.Typer) -> None:
         write_jsonl(output, records)
         typer.echo(json.dumps({"output": str(output), "posts": len(records)}))
 
+    @group.command("distill")
+    def distill_cmd(
+        input: Annotated[Path, typer.Option("--input", "-i", help="Canonical JSONL of posts.")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="JSONL of posts with the teacher's chains.")],
+        n: Annotated[int, typer.Option("--n", help="Posts to distill (the paper: 200).")] = 200,
+        base_url: Annotated[str | None, typer.Option(envvar="EMPATHY_TEACHER_BASE_URL", help="OpenAI-compatible API root.")] = None,
+        model: Annotated[str | None, typer.Option(envvar="EMPATHY_TEACHER_MODEL", help="Teacher model name.")] = None,
+        api_key: Annotated[str, typer.Option(envvar="EMPATHY_TEACHER_API_KEY", help="API key.", show_default=False)] = "none",
+        cache: Annotated[Path | None, typer.Option(help="Response cache (default OUTPUT.cache.jsonl).")] = None,
+        retries: Annotated[int, typer.Option(help="Extra attempts for an invalid chain.")] = 2,
+        backoff: Annotated[float, typer.Option(help="First backoff in seconds after 429/5xx/timeouts.")] = 2.0,
+        language: Annotated[str, typer.Option(help="System prompt language: zh or en.")] = "zh",
+    ) -> None:
+        """Have a teacher model write CoE chains (validated, cached, resumable)."""
+        from rich.progress import Progress
+
+        from empathy_r1.data.distill import TeacherSettings, distill
+        from empathy_r1.data.io import read_records
+
+        if not base_url or not model:
+            raise UserError("the teacher needs --base-url and --model (or EMPATHY_TEACHER_BASE_URL and EMPATHY_TEACHER_MODEL)")
+        if n <= 0:
+            raise UserError("--n must be positive")
+        records, _ = read_records(input)
+        settings = TeacherSettings(base_url=base_url, model=model, api_key=api_key, invalid_retries=retries, backoff_s=backoff)
+        with Progress(transient=True) as bar:
+            task = bar.add_task("distilling", total=min(n, len(records)))
+            stats = distill(
+                records, output, settings, n=n, cache_path=cache, language=language, progress=lambda i, _: bar.update(task, completed=i)
+            )
+        typer.echo(json.dumps({"output": str(output), **stats}))
+
+    @group.command("review")
+    def review_cmd(
+        input: Annotated[Path, typer.Option("--input", "-i", help="Distilled JSONL (from data distill).")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="SFT JSONL of accepted chains.")],
+        reviewer: Annotated[str, typer.Option(help="Name of the professional reviewing.")],
+        port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+    ) -> None:
+        """Serve a local page where a professional accepts, edits or rejects each chain."""
+        import uvicorn
+
+        from empathy_r1.data.review import ReviewSession, create_app
+
+        session = ReviewSession(input, output, reviewer)
+        typer.echo(f"review {session.counts()['total']} chains at http://127.0.0.1:{port}/ (Ctrl-C to stop; progress is saved)")
+        uvicorn.run(create_app(session), host="127.0.0.1", port=port, log_level="warning")
+
     app.add_typer(group, name="data")
 
 
