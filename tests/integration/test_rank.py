@@ -193,3 +193,24 @@ def test_judge_position_bias_is_measured_and_averaged_out(tmp_path, capsys, monk
     # judge's verdict falls back to the seeded first order, so wins spread over the systems.
     wins = [result["systems"][s]["win1"] for s in SYSTEMS]
     assert max(wins) < 1.0 and sum(wins) == pytest.approx(1.0)
+
+
+def test_serve_app_validates_what_it_saves(tmp_path, capsys, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from empathy_r1.evaluation.ranking.serve import create_app
+
+    tasks = tmp_path / "tasks"
+    cli(capsys, monkeypatch, "rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=2)), "-o", str(tasks))
+    client = TestClient(create_app(tasks))
+    assert "annotator_1.html" in client.get("/").text
+    assert client.get("/annotator_1.html").status_code == 200 and client.get("/annotator_9.html").status_code == 404
+    key = json.loads((tasks / "key.json").read_text(encoding="utf-8"))
+    good = {"task_set": key["task_set"], "annotator": "1", "rankings": [{"sample": "q0", "order": ["C", "B", "A"]}]}
+    assert client.post("/api/rankings/2", json=good).status_code == 400  # body and URL disagree
+    bad = {**good, "rankings": [{"sample": "q0", "order": ["A", "A", "B"]}]}
+    r = client.post("/api/rankings/1", json=bad)
+    assert r.status_code == 400 and "each of" in r.json()["detail"]
+    assert not (tasks / "rankings" / "annotator_1.json").exists()
+    assert client.post("/api/rankings/1", json=good).json()["saved"] == 1
+    assert (tasks / "rankings" / "annotator_1.json").exists()

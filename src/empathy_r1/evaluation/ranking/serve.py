@@ -11,6 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+# Module-level on purpose: FastAPI resolves the string annotations (``from __future__``) here.
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
 from empathy_r1.errors import UserError
 from empathy_r1.evaluation.files import write_json
 from empathy_r1.evaluation.ranking.score import _read_json_rankings
@@ -19,10 +23,7 @@ from empathy_r1.evaluation.ranking.tasks import load_task_set
 __all__ = ["create_app"]
 
 
-def create_app(tasks_dir: Path) -> Any:
-    from fastapi import FastAPI, HTTPException, Request
-    from fastapi.responses import HTMLResponse
-
+def create_app(tasks_dir: Path) -> FastAPI:
     tasks_dir = Path(tasks_dir)
     ts = load_task_set(tasks_dir)
     app = FastAPI(title="Empathy-R1 ranking", docs_url=None, redoc_url=None)
