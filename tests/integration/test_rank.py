@@ -201,7 +201,7 @@ def test_serve_app_validates_what_it_saves(tmp_path, capsys, monkeypatch):
     from empathy_r1.evaluation.ranking.serve import create_app
 
     tasks = tmp_path / "tasks"
-    cli(capsys, monkeypatch, "rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=2)), "-o", str(tasks))
+    cli(capsys, monkeypatch, "rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=2)), "-o", str(tasks), "--annotators", "2")
     client = TestClient(create_app(tasks))
     assert "annotator_1.html" in client.get("/").text
     assert client.get("/annotator_1.html").status_code == 200 and client.get("/annotator_9.html").status_code == 404
