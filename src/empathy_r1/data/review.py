@@ -12,6 +12,10 @@ import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from empathy_r1 import coe
 from empathy_r1.data.io import read_records, write_jsonl
@@ -123,21 +127,16 @@ def _page(session: ReviewSession, error: str = "") -> str:
     )
 
 
-def create_app(session: ReviewSession):  # -> fastapi.FastAPI (imported lazily: the CLI stays fast)
+def create_app(session: ReviewSession) -> FastAPI:
     """The review page: GET / shows the next undecided item; POST /decide records a decision."""
-    from urllib.parse import parse_qs
-
-    from fastapi import FastAPI, Request
-    from fastapi.responses import HTMLResponse, RedirectResponse
-
     app = FastAPI(title="Empathy-R1 CoE review")
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
         return _page(session)
 
-    @app.post("/decide")
-    async def decide(request: Request):
+    @app.post("/decide", response_model=None)
+    async def decide(request: Request) -> HTMLResponse | RedirectResponse:
         # Parsed by hand: FastAPI's Form() needs python-multipart, one more dependency for five fields.
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True).items()}
         try:
