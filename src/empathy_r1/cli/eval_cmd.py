@@ -82,6 +82,40 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="eval")
 
 
-def _run_eval(model: Path, data: Path, output: Path, **kwargs: object) -> dict:
-    """Glue to the training side's ``evaluate_checkpoint`` (filled in when it lands)."""
-    raise UserError("eval run is not available yet in this build")
+def _run_eval(
+    model: Path,
+    data: Path,
+    output: Path,
+    config: Path | None = None,
+    split: str | None = None,
+    reward_model: Path | None = None,
+    name: str = "",
+    overrides: list[str] | None = None,
+) -> dict:
+    """Load the config and the records, then hand over to the training side's ``evaluate_checkpoint``.
+
+    ``--split`` re-draws the same deterministic split the pipeline draws from this config (so
+    ``--split test`` is the pipeline's test set); without it every record is evaluated (up to
+    ``eval.n``). A pipeline output directory given as ``--model`` brings its reward model along.
+    """
+    from empathy_r1.config import load_config
+    from empathy_r1.evaluation.run import evaluate_checkpoint
+    from empathy_r1.training.pipeline import load_source
+
+    cfg = load_config(config, overrides or [])
+    if not model.exists():
+        raise UserError("no such checkpoint or run directory", model)
+    if str(data) not in ("synth", "sample") and not data.exists():
+        raise UserError("no such file", data)
+    records = load_source(str(data), cfg)
+    if split is not None:
+        from empathy_r1.data.splits import split_records
+
+        if split not in ("train", "valid", "test"):
+            raise UserError(f"--split must be train, valid or test, got {split!r}")
+        records = split_records(records, cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)[split]
+    if not records:
+        raise UserError("no records to evaluate", data)
+    if reward_model is None and (model / "reward" / "model").is_dir():
+        reward_model = model / "reward" / "model"
+    return evaluate_checkpoint(model, records, cfg, reward_model_dir=reward_model, out_dir=output, name=name or model.name)
