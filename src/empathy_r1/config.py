@@ -280,9 +280,19 @@ class ServeConfig:
     """Default completion budget."""
     locale: str = "zh-CN"
     """Locale of the crisis message and help lines."""
+    batching: bool = True
+    """Batch concurrent requests for generation (off: each request is generated alone)."""
+    batch_wait_ms: float = 5.0
+    """How long the first request of a batch waits for others to join it."""
+    max_request_bytes: int = 256_000
+    """Larger request bodies are refused with 413."""
+    language: Literal["zh", "en"] = "zh"
+    """Language of the CoE system prompt and of the layer headings."""
 
     def __post_init__(self) -> None:
         _check(0 < self.port < 65536, "serve.port must be a TCP port")
+        _check(self.max_batch_size >= 1 and self.batch_wait_ms >= 0, "serve.max_batch_size must be >= 1 and serve.batch_wait_ms >= 0")
+        _check(self.max_request_bytes >= 1024, "serve.max_request_bytes must be at least 1024")
 
 
 STAGES = ("data", "sft", "reward", "grpo", "eval", "report")

@@ -30,6 +30,8 @@ _MODULES = [
     "empathy_r1.cli.eval_cmd",
     "empathy_r1.cli.rank_cmd",
     "empathy_r1.cli.train_cmd",
+    "empathy_r1.cli.chat_cmd",
+    "empathy_r1.cli.serve_cmd",
 ]
 
 for _name in _MODULES:

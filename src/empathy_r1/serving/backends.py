@@ -1,0 +1,85 @@
+"""Generator backends: anything with ``generate`` (a batch) and ``stream`` (one prompt).
+
+``PolicyBackend`` wraps :class:`empathy_r1.generation.Policy` (a local checkpoint).
+``ScriptedBackend`` returns fixed completions: it exists for tests and offline demos of the
+page, and says so in its name, so that nobody mistakes its text for a model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from empathy_r1 import coe
+
+__all__ = ["Backend", "Messages", "PolicyBackend", "ScriptedBackend"]
+
+Messages = list[dict[str, str]]
+
+
+class Backend(Protocol):
+    """What the server and the terminal chat need from a generator."""
+
+    name: str
+
+    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[str]: ...
+
+    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str]: ...
+
+
+class PolicyBackend:
+    """A local checkpoint (or pipeline output directory) through ``generation.Policy``."""
+
+    def __init__(self, policy, name: str) -> None:  # policy: empathy_r1.generation.Policy
+        self.policy = policy
+        self.name = name
+
+    @classmethod
+    def load(cls, path: str | Path, dtype: str = "float32", name: str | None = None) -> PolicyBackend:
+        from empathy_r1.generation import Policy
+
+        policy = Policy.load(path, dtype=dtype)
+        return cls(policy, name or Path(path).resolve().name)
+
+    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[str]:
+        return self.policy.generate(messages_batch, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
+
+    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str]:
+        return self.policy.stream(messages, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
+
+
+def _default_script(messages: Messages) -> str:
+    post = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    return coe.render(
+        coe.Chain(
+            emotions=f"来访者感到疲惫和孤单（{post[:12]}）。",
+            causes="长期压力让他觉得自己必须独自扛下一切。",
+            intent="希望被理解，也想要一点可行的建议。",
+            strategy="先共情和肯定，再给一个小而具体的建议。",
+            answer="听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。",
+        )
+    )
+
+
+class ScriptedBackend:
+    """FOR TESTS AND DEMOS ONLY: returns a fixed, well-formed CoE completion, no model involved.
+
+    ``script`` maps the prompt messages to a completion; ``calls`` records every batch size, so
+    tests can see that concurrent requests were batched.
+    """
+
+    def __init__(self, script: Callable[[Messages], str] = _default_script, name: str = "scripted-test-backend", piece: int = 7) -> None:
+        self.script = script
+        self.name = name
+        self.piece = piece
+        self.calls: list[int] = []
+
+    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[str]:
+        self.calls.append(len(messages_batch))
+        return [self.script(m) for m in messages_batch]
+
+    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str]:
+        text = self.script(messages)
+        for i in range(0, len(text), self.piece):
+            yield text[i : i + self.piece]

@@ -1,0 +1,68 @@
+"""Split a streamed completion into reasoning text that may be shown now and the final reply.
+
+The reasoning (the four layers) is released sentence by sentence, each sentence screened
+before it leaves; the answer is held until the completion ends, screened whole, and only then
+sent. That costs the answer its token-by-token feel and buys the guarantee that no unscreened
+answer text ever reaches a person.
+"""
+
+from __future__ import annotations
+
+import re
+
+from empathy_r1 import coe
+from empathy_r1.safety import screen_answer
+from empathy_r1.serving.turns import LAYER_TITLES
+
+__all__ = ["ReasoningStream"]
+
+_BOUNDARY = re.compile(r"[。！？!?\n]")
+
+
+class ReasoningStream:
+    """Feed raw pieces; get back reasoning deltas that are safe to show."""
+
+    def __init__(self, language: str = "zh", tags: coe.CoETags = coe.DEFAULT_TAGS) -> None:
+        self.tags = tags
+        self.titles = LAYER_TITLES.get(language, LAYER_TITLES["en"])
+        self.raw = ""
+        self.sent = 0
+        self.blocked = False
+        """True once a reasoning sentence failed screening: nothing more is released."""
+
+    def feed(self, piece: str) -> str:
+        self.raw += piece
+        return self._release(final=False)
+
+    def close(self) -> str:
+        return self._release(final=True)
+
+    def _visible(self, final: bool) -> tuple[str, bool]:
+        """Reasoning shown so far, and whether the think block has ended."""
+        raw, t = self.raw, self.tags
+        cut = raw.rfind("<")
+        if not final and cut != -1 and ">" not in raw[cut:]:
+            raw = raw[:cut]  # a tag may be half-way through arriving
+        ends = [i for i in (raw.find(t.close(t.think)), raw.find(t.open(t.answer))) if i != -1]
+        done = bool(ends)
+        part = raw[: min(ends)] if ends else raw
+        if t.open(t.think) not in part and t.open(t.layers[0]) not in part:
+            return "", done  # no reasoning (yet): a bare answer is never shown as reasoning
+        for title, layer in zip(self.titles, t.layers, strict=True):
+            part = part.replace(t.open(layer), f"【{title}】\n").replace(t.close(layer), "\n\n")
+        part = part.replace(t.open(t.think), "")
+        return t.pattern.sub("", part).lstrip(), done
+
+    def _release(self, final: bool) -> str:
+        if self.blocked:
+            return ""
+        text, done = self._visible(final)
+        end = len(text) if (final or done) else max((m.end() for m in _BOUNDARY.finditer(text)), default=0)
+        if end <= self.sent:
+            return ""
+        delta = text[self.sent : end]
+        if screen_answer(delta).level == "urgent":
+            self.blocked = True
+            return ""
+        self.sent = end
+        return delta
