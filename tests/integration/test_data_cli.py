@@ -142,3 +142,13 @@ def test_prepare_refuses_existing_output(tmp_path):
     (tmp_path / "out" / "keep.txt").write_text("x")
     r = run("prepare", "--input", str(f), "--output", str(tmp_path / "out"))
     assert r.returncode == 2 and "already exists" in r.stderr and (tmp_path / "out" / "keep.txt").exists()
+
+
+def test_sample_export_prepares(tmp_path):
+    out = tmp_path / "sample.jsonl"
+    r = run("sample", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    n = json.loads(r.stdout)["posts"]
+    assert n == len(out.read_text(encoding="utf-8").splitlines()) > 0
+    r = run("prepare", "--input", str(out), "--output", str(tmp_path / "prepared"))
+    assert r.returncode == 0, r.stderr

@@ -45,3 +45,10 @@ def test_partition_property(sizes, seed):
     splits = split_records(recs, 0.1, 0.15, seed)
     ids = [r["id"] for part in splits.values() for r in part]
     assert sorted(ids) == sorted(r["id"] for r in recs)
+
+
+def test_many_small_topics_still_get_held_out_posts():
+    recs = _records({f"topic{i}": 2 for i in range(30)})
+    splits = split_records(recs, 0.05, 0.1, seed=0)
+    assert len(splits["test"]) == 6 and len(splits["valid"]) == 3
+    assert {r["topic"] for r in splits["train"]} == {r["topic"] for r in recs}

@@ -81,6 +81,8 @@ def _check_labels(labels: Any) -> None:
     if not isinstance(labels, dict):
         raise RecordError("wrong_type", f"field 'labels' must be an object, got {_type_name(labels)}")
     for key, vocab in (("emotion", EMOTIONS), ("intent", INTENTS), ("distortion", DISTORTIONS)):
+        if key == "distortion" and labels.get(key) in (None, "none"):
+            continue  # not every post rests on a distorted belief
         if key in labels and labels[key] not in vocab:
             raise RecordError("wrong_type", f"labels.{key} {labels[key]!r} is not one of {', '.join(vocab)}")
     emotions = labels.get("emotions", [])
