@@ -1,0 +1,116 @@
+"""What SFT and GRPO share: the CoE markup a config implies, prompts and targets, trainer arguments, LoRA."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from empathy_r1.coe import DEFAULT_TAGS, Chain, CoETags, prompt_messages, render
+
+if TYPE_CHECKING:
+    from empathy_r1.config import Config, LoraConfig
+
+__all__ = ["cuda_available", "last_checkpoint", "lora_config", "record_messages", "save_policy", "sft_target", "tags_for", "trainer_args"]
+
+# Without CoE (the ablation) the model is told only to answer; the layer instructions would
+# otherwise ask for a structure the targets never show.
+_DIRECT_PROMPT = {
+    "zh": "你是一位温暖、专业的心理支持者。来访者会写下一段很长的倾诉。请直接用中文写回复，真诚、具体、不说教。",
+    "en": "You are a warm, professional mental-health supporter. The seeker writes a long post. Reply directly, sincerely and specifically.",
+}
+
+
+def tags_for(cfg: Config) -> CoETags:
+    """The one CoETags object a run uses: the default markup minus ``data.drop_layers``."""
+    return DEFAULT_TAGS.drop(*cfg.data.drop_layers) if cfg.data.drop_layers else DEFAULT_TAGS
+
+
+def record_messages(record: dict[str, Any], cfg: Config) -> list[dict[str, str]]:
+    """The chat prompt for a record: the CoE system prompt (or the direct one) and the post."""
+    messages = prompt_messages(record["post"], record.get("title", ""), cfg.data.language, tags_for(cfg))
+    if not cfg.pipeline.coe:
+        messages[0] = {"role": "system", "content": _DIRECT_PROMPT[cfg.data.language]}
+    return messages
+
+
+def sft_target(record: dict[str, Any], cfg: Config) -> str:
+    """The assistant turn SFT teaches: the gold chain in the run's markup, or just the answer without CoE."""
+    chain = Chain(**record["coe"])
+    return render(chain, tags_for(cfg)) if cfg.pipeline.coe else chain.answer
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def trainer_args(
+    cfg: Config, output_dir: Path, *, lr: float, batch_size: int, grad_accum: int, save_steps: int, logging_steps: int
+) -> dict[str, Any]:
+    """Keyword arguments every TRL config here gets; the CPU settings OFFLINE.md measured.
+
+    TRL defaults to bf16 even on CPU (2.5x slower there) and turns activation checkpointing
+    on (slower for tiny models), so both are explicit.
+    """
+    on_gpu = cuda_available()
+    return {
+        "output_dir": str(output_dir),
+        "learning_rate": lr,
+        "per_device_train_batch_size": batch_size,
+        "gradient_accumulation_steps": grad_accum,
+        "save_strategy": "steps",
+        "save_steps": save_steps,
+        "save_total_limit": 2,
+        "logging_steps": logging_steps,
+        "report_to": "none",
+        "seed": cfg.seed,
+        "data_seed": cfg.seed,
+        "bf16": on_gpu and cfg.model.dtype in ("bfloat16", "auto"),
+        "fp16": False,
+        "use_cpu": not on_gpu,
+        "activation_checkpointing": cfg.model.activation_checkpointing,
+        "dataloader_num_workers": 0,
+        "disable_tqdm": os.environ.get("EMPATHY_R1_QUIET") == "1",
+    }
+
+
+def lora_config(lora: LoraConfig) -> Any:
+    """A PEFT LoraConfig when LoRA is on, else None (full fine-tuning)."""
+    if not lora.enabled:
+        return None
+    from peft import LoraConfig as PeftLoraConfig
+
+    return PeftLoraConfig(
+        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules, task_type="CAUSAL_LM"
+    )
+
+
+def save_policy(trainer: Any, tokenizer: Any, directory: Path, merge: bool) -> Path:
+    """Save the trained policy as a Hugging Face checkpoint (+ tokenizer) that serving loads.
+
+    Full fine-tuning goes through ``trainer.save_model`` (it gathers ZeRO-3 shards). With LoRA,
+    ``merge`` folds the adapters into the base weights (a plain checkpoint anything can load);
+    otherwise the adapter directory is saved as PEFT writes it.
+    """
+    unwrapped = trainer.accelerator.unwrap_model(trainer.model)
+    if hasattr(unwrapped, "merge_and_unload") and merge:
+        merged = unwrapped.merge_and_unload()
+        if trainer.accelerator.is_main_process:
+            merged.save_pretrained(str(directory))
+    else:
+        trainer.save_model(str(directory))
+    if trainer.accelerator.is_main_process:
+        tokenizer.save_pretrained(str(directory))
+    trainer.accelerator.wait_for_everyone()
+    return directory
+
+
+def last_checkpoint(output_dir: Path) -> str | None:
+    """The newest ``checkpoint-N`` directory a killed run left behind, if any."""
+    if not output_dir.is_dir():
+        return None
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(output_dir))

