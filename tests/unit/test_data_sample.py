@@ -8,62 +8,25 @@ from collections import Counter
 import pytest
 
 from empathy_r1 import coe
+from empathy_r1.data import labels as labels_vocab
 from empathy_r1.data.sample import load_sample, sample_path
 
-try:  # the corpus vocabulary; the fallback mirrors it so this test stands on its own
-    from empathy_r1.data import labels as _labels
-except ImportError:  # pragma: no cover
-    _labels = None
-
-EMOTION_ZH = (
-    dict(_labels.EMOTIONS)
-    if _labels
-    else {
-        "anxiety": "焦虑",
-        "sadness": "难过",
-        "anger": "愤怒",
-        "grievance": "委屈",
-        "guilt": "内疚",
-        "loneliness": "孤独",
-        "fear": "恐惧",
-        "disappointment": "失望",
-        "helplessness": "无助",
-        "shame": "羞耻",
-    }
-)
-DISTORTION_ZH = (
-    dict(_labels.DISTORTIONS)
-    if _labels
-    else {
-        "catastrophising": "灾难化",
-        "all_or_nothing": "非黑即白",
-        "mind_reading": "读心术",
-        "should_statements": "应该思维",
-        "personalisation": "个人化",
-        "overgeneralisation": "过度概括",
-        "labelling": "贴标签",
-        "fortune_telling": "消极预言",
-        "emotional_reasoning": "情绪化推理",
-        "discounting_positive": "否定积极面",
-    }
-)
+EMOTION_ZH = labels_vocab.EMOTIONS
+DISTORTION_ZH = labels_vocab.DISTORTIONS
+INTENT_ZH = labels_vocab.INTENTS
 NO_DISTORTION = "none"
-INTENT_ZH = dict(_labels.INTENTS) if _labels else {"validation": "被认可", "understanding": "被理解", "advice": "具体建议"}
 BAD_KINDS = {"dismissive", "platitude", "misplaced_advice"}
 LABEL_KEYS = {"emotions", "emotion", "cause", "distortion", "intent", "strategy"}
 RECORD_KEYS = {"id", "source", "topic", "subtopic", "title", "post", "answers", "bad_answers", "labels", "coe"}
 CRISIS_WORDS = ("自杀", "自残", "轻生", "不想活", "结束生命", "割腕")
 
 RECORDS = load_sample()
-# TEMPORARY while the corpus is being written in batches; removed once it reaches 40 posts.
-IN_PROGRESS = pytest.mark.xfail(len(RECORDS) < 40, reason="sample corpus still being written", strict=False)
 
 
 def _ids(records: list[dict]) -> list[str]:
     return [r["id"] for r in records]
 
 
-@IN_PROGRESS
 def test_size_ids_and_topics():
     assert len(RECORDS) >= 40
     ids = _ids(RECORDS)
@@ -135,18 +98,16 @@ def test_chain_round_trips_and_names_labels(record: dict):
     assert 150 <= len(chain.answer) <= 500
 
 
-@pytest.mark.skipif(_labels is None, reason="empathy_r1.data.labels not available")
 @pytest.mark.parametrize("record", RECORDS, ids=_ids(RECORDS))
 def test_labels_read_back_from_chain(record: dict):
     """Evaluation reads labels back from a chain; the gold chains must read back as their labels."""
     chain, labels = record["coe"], record["labels"]
-    assert _labels.named_emotion(chain["emotions"]) == labels["emotion"]
-    assert _labels.named_intent(chain["intent"]) == labels["intent"]
+    assert labels_vocab.named_emotion(chain["emotions"]) == labels["emotion"]
+    assert labels_vocab.named_intent(chain["intent"]) == labels["intent"]
     expected = None if labels["distortion"] == NO_DISTORTION else labels["distortion"]
-    assert _labels.named_distortion(chain["causes"]) == expected
+    assert labels_vocab.named_distortion(chain["causes"]) == expected
 
 
-@IN_PROGRESS
 def test_balance():
     intents = Counter(r["labels"]["intent"] for r in RECORDS)
     assert set(intents) == set(INTENT_ZH)
@@ -176,3 +137,16 @@ def test_answers_not_templated():
         for gram in {text[i : i + n] for i in range(len(text) - n + 1)}:
             other = seen.setdefault(gram, record["id"])
             assert other == record["id"], f"{other} and {record['id']} share {gram!r}"
+
+
+def test_no_crisis_content():
+    """The sample is the non-crisis set: the safety screen passes every post and every answer."""
+    from empathy_r1.safety.screen import screen
+
+    for record in RECORDS:
+        texts = [record["title"] + "\n" + record["post"], record["coe"]["answer"]]
+        texts += [a["text"] for a in record["answers"]] + [b["text"] for b in record["bad_answers"]]
+        texts += [record["coe"][key] for key in coe.LAYER_KEYS]
+        for text in texts:
+            result = screen(text)
+            assert result.level == "none", (record["id"], [span.text for span in result.evidence])
