@@ -152,3 +152,16 @@ def test_micro_batcher_collects_what_arrives_while_busy() -> None:
     off = MicroBatcher(ScriptedBackend(), enabled=False)
     assert off.max_batch_size == 1
     batcher.close()
+
+
+def test_reasoning_stream_handles_split_tags_and_blocks_harm() -> None:
+    from empathy_r1.serving.streaming import ReasoningStream
+
+    text = coe.render(coe.Chain("很累。", "压力大。", "想被理解。", "先共情。", ANSWER))
+    stream = ReasoningStream()
+    shown = "".join(stream.feed(ch) for ch in text) + stream.close()  # one character at a time
+    assert "【L1 情绪与情境】" in shown and "很累。" in shown and "<" not in shown and ANSWER not in shown
+    bad = ReasoningStream()
+    harmful = coe.render(coe.Chain("很累。", "吃30片就会死。", "c。", "d。", "e"))
+    shown = "".join(bad.feed(ch) for ch in harmful) + bad.close()
+    assert "30片" not in shown and bad.blocked

@@ -17,6 +17,7 @@ from empathy_r1.serving.turns import LAYER_TITLES
 __all__ = ["ReasoningStream"]
 
 _BOUNDARY = re.compile(r"[。！？!?\n]")
+_BLANKS = re.compile(r"\n{3,}")
 
 
 class ReasoningStream:
@@ -51,7 +52,8 @@ class ReasoningStream:
         for title, layer in zip(self.titles, t.layers, strict=True):
             part = part.replace(t.open(layer), f"【{title}】\n").replace(t.close(layer), "\n\n")
         part = part.replace(t.open(t.think), "")
-        return t.pattern.sub("", part).lstrip(), done
+        # Layer breaks plus the model's own newlines: at most one blank line between layers.
+        return _BLANKS.sub("\n\n", t.pattern.sub("", part).lstrip()), done
 
     def _release(self, final: bool) -> str:
         if self.blocked:
