@@ -43,9 +43,12 @@ def load_classifier(path: str | Path, threshold: float = 0.5, batch_size: int = 
     if not (path / "config.json").is_file():
         raise UserError("safety.classifier is not a Hugging Face model directory (no config.json)", path)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import pipeline
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-    pipe = pipeline("text-classification", model=str(path), tokenizer=str(path), device="cpu", model_kwargs={"local_files_only": True})
+    # Loaded explicitly with local_files_only: a classifier must never come from a hub.
+    model = AutoModelForSequenceClassification.from_pretrained(str(path), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device="cpu")
 
     def classify(sentences: list[str]) -> list[tuple[str, float]]:
         results = pipe(sentences, batch_size=batch_size, truncation=True)
