@@ -29,6 +29,7 @@ _MODULES = [
     "empathy_r1.cli.data_cmd",
     "empathy_r1.cli.eval_cmd",
     "empathy_r1.cli.rank_cmd",
+    "empathy_r1.cli.ablate_cmd",
     "empathy_r1.cli.train_cmd",
     "empathy_r1.cli.chat_cmd",
     "empathy_r1.cli.serve_cmd",
