@@ -1,13 +1,15 @@
 """A synthetic Chinese counseling corpus with latent ground truth, for CPU training and tests.
 
-Each post is composed from interchangeable fragment pools (:mod:`synth_topics`,
-:mod:`synth_phrases`): a situation and details from its topic, a distorted thought, an optional
-secondary emotion, something already tried, a feeling paragraph and a closing line. The labels
-are drawn first and the text follows from them, so the cues a small model must learn are
-always present and always agree with the gold chain:
+Each post is composed from small grammars (:mod:`synth_topics`, :mod:`synth_phrases`): a
+situation and details from its topic, a distorted thought, an optional secondary emotion,
+something already tried, a feeling paragraph and a closing paragraph. Every fragment is
+expanded with random alternatives (``[a|b]``), per-post and per-use slots (ages, durations,
+people, days, times, places) and word-level synonyms, so held-out posts do not repeat the
+training posts' 8-grams. The labels are drawn first and the text follows from them, so the
+cues a small model must learn are always present and always agree with the gold chain:
 
 * the primary emotion appears in the feeling paragraph (its own word or a close synonym),
-* the intent appears in the last line (我是不是想太多了 / 我只是想找个人说说 / 我该怎么办 ...),
+* the intent appears in the last paragraph (我是不是想太多了 / 我只是想找个人说说 / 我该怎么办 ...),
 * the gold L1 names the primary emotion word first and L3 names the intent word
   (:mod:`labels`), so evaluation can score a model's chain against the labels.
 
@@ -50,44 +52,129 @@ _INTENT_NEEDS = {
 }
 
 _VARIANT_RE = re.compile("|".join(sorted(map(re.escape, P.VARIANTS), key=len, reverse=True)))
+_ALT_RE = re.compile(r"\[([^\[\]]*)\]")
+_SLOT_RE = re.compile(r"\{(\w+)\}")
+#: Slots filled afresh at every use.
+_PER_USE: dict[str, tuple[str, ...]] = {
+    "clock": P.CLOCKS,
+    "day": P.DAYS,
+    "spot": P.SPOTS,
+    "friend": P.FRIENDS,
+    "city": P.CITIES,
+}
+#: People whose pronoun is 她; 孩子, 对象 and the like get one at random (fixed per post).
+_FEMALE = ("女", "妈", "婆", "奶", "姐", "妹", "闺蜜", "老婆", "妻子", "姨")
+_NEUTRAL = ("孩子", "对象", "恋人", "前任", "同事", "朋友", "室友", "同学", "发小", "老大", "领导", "家人", "爱人")
+_DIGITS = "零一二三四五六七八九"
+
+
+def expand(template: str, rng: random.Random, slots: dict[str, str] | None = None) -> str:
+    """Expand ``[a|b]`` alternatives (innermost first) and fill ``{slot}`` placeholders.
+
+    Unknown slots stay as they are, to be filled later.
+
+    >>> expand("[甲|乙][丙|]{x}{y}", random.Random(0), {"x": "X"})[-4:]
+    'X{y}'
+    """
+    text = template
+    while (m := _ALT_RE.search(text)) is not None:
+        text = text[: m.start()] + rng.choice(m.group(1).split("|")) + text[m.end() :]
+
+    def slot(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if slots is not None and name in slots:
+            return slots[name]
+        if name in _PER_USE:
+            return expand(rng.choice(_PER_USE[name]), rng, slots)
+        return m.group(0)
+
+    return _SLOT_RE.sub(slot, text)
 
 
 def _vary(text: str, rng: random.Random) -> str:
-    """Swap common words for synonyms at random, so shared fragments yield different 8-grams."""
-    return _VARIANT_RE.sub(lambda m: rng.choice(P.VARIANTS[m.group(0)]), text)
+    """Swap common words for synonyms and add discourse fillers after some commas."""
+    text = _VARIANT_RE.sub(lambda m: rng.choice(P.VARIANTS[m.group(0)]), text)
+    return re.sub("，", lambda m: "，" + (rng.choice(P.COMMA_FILLERS) if rng.random() < 0.2 else ""), text)
 
 
-def _fill(template: str, topic: Topic, rng: random.Random) -> str:
-    return template.replace("{dur}", rng.choice(P.DURATIONS)).replace("{who}", rng.choice(topic.people))
+def _zh_number(n: int) -> str:
+    """Chinese numeral for 10..99 (ages).
+
+    >>> _zh_number(17), _zh_number(30), _zh_number(42)
+    ('十七', '三十', '四十二')
+    """
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + ("" if ones == 0 else _DIGITS[ones])
+
+
+def _pronoun(who: str, rng: random.Random) -> str:
+    if any(f in who for f in _FEMALE):
+        return "她"
+    if any(w in who for w in _NEUTRAL) or who in ("他",):
+        return "他" if who == "他" or rng.random() < 0.5 else "她"
+    return "他"
+
+
+def _gen(template: str, rng: random.Random, ctx: dict[str, str]) -> str:
+    return _vary(expand(template, rng, ctx), rng)
 
 
 def _post(topic: Topic, emotion: str, secondary: str | None, intent: str, distortion: str, rng: random.Random) -> dict[str, str]:
     """Compose one post; returns its parts so the chain and answers can quote them."""
-    situation, summary = rng.choice(topic.situations)
+    situation = rng.choice(topic.situations)
+    lo, hi = situation[3] if len(situation) > 3 else topic.ages
+    who = rng.choice(topic.people)
+    ctx = {"age": _zh_number(rng.randint(lo, hi)), "dur": expand(rng.choice(P.DURATIONS), rng), "who": who}
+    ctx["ta"] = _pronoun(who, rng)
+    ctx["stake"] = expand(rng.choice(topic.stakes), rng, ctx)
+    summary = expand(situation[1], rng, ctx)
     details = rng.sample(topic.details, len(topic.details))
-    stake = rng.choice(topic.stakes)
-    thought = _vary(rng.choice(P.THOUGHTS[distortion]).format(stake=stake), rng)
+    thought = _gen(rng.choice(P.THOUGHTS[distortion]), rng, ctx)
 
-    intro = rng.choice(P.BACKGROUNDS).replace("{age}", rng.choice(P.AGES))
-    p1 = f"{intro}{rng.choice(P.TIMES)}，{_vary(_fill(situation, topic, rng), rng)}。{_vary(details[0], rng)}{_vary(details[1], rng)}"
-    p2 = _vary(details[2], rng) + thought
+    opening = _gen(rng.choice(P.BACKGROUNDS), rng, ctx)
+    time = expand(rng.choice(P.TIMES), rng, ctx)
+    scene = _gen(rng.choice(P.SCENES), rng, ctx)
+    body = _gen(situation[0], rng, ctx)
+    if time and rng.random() < 0.7:
+        body = f"{time}，{body}"
+    p1 = opening + body + "。" + _gen(details[0], rng, ctx)
+    n_details = rng.choice((2, 3, 3, 4))
+    extra = [_gen(d, rng, ctx) for d in details[1:n_details]]
+    p2_parts = [*extra, thought]
+    if len(p2_parts) > 1 and rng.random() < 0.3:  # the thought sometimes comes before the last detail
+        p2_parts[-2], p2_parts[-1] = p2_parts[-1], p2_parts[-2]
+    p2 = "".join(p2_parts)
     if secondary is not None:
-        p2 += rng.choice(P.SECONDARY_TEMPLATES).format(c=rng.choice(P.EMOTION_CUES[secondary][:2]))
+        c = P.EMOTION_CUES[secondary][0]
+        p2 += _gen(rng.choice(P.SECONDARY_TEMPLATES), rng, ctx).replace("{c}", c)
     cues = P.EMOTION_CUES[emotion]
     # The canonical word leads half the time; synonyms the rest, so the model must generalise.
     a = cues[0] if rng.random() < 0.5 else rng.choice(cues[1:])
     b = rng.choice([c for c in cues if c != a])
-    p3 = _vary(rng.choice(P.COPING), rng) + rng.choice(P.FEELING_TEMPLATES).format(a=a, b=b)
-    p4 = rng.choice(P.INTENT_LEADS) + rng.choice(P.INTENT_CUES[intent])
-    # Paragraph order varies a little: the thought sometimes comes before the second detail.
+    feeling = _gen(rng.choice(P.FEELING_TEMPLATES), rng, ctx).replace("{a}", a).replace("{b}", b)
+    coping = _gen(rng.choice(P.COPING), rng, ctx)
+    p3 = coping + feeling if rng.random() < 0.6 else feeling + coping
+    if scene:
+        if rng.random() < 0.5:
+            p1 = scene + p1
+        else:
+            p3 = scene + p3
+    p4 = _gen(rng.choice(P.INTENT_LEADS), rng, ctx) + rng.choice(P.INTENT_CUES[intent]) + _gen(rng.choice(P.INTENT_TAILS), rng, ctx)
     # Posts must be long (200+ characters): add the topic's remaining details until they are.
-    spare = iter(details[3:])
-    while len(p1) + len(p2) + len(p3) + len(p4) < 220 and (extra := next(spare, None)) is not None:
-        p2 = _vary(extra, rng) + p2
+    spare = iter(details[n_details:])
+    while len(p1) + len(p2) + len(p3) + len(p4) < 240 and (more := next(spare, None)) is not None:
+        p2 = _gen(more, rng, ctx) + p2
     paragraphs = [p1, p2, p3, p4] if rng.random() < 0.7 else [p1, p3, p2, p4]
     # Titles: mostly the situation in a few words (so they agree with the post), else the topic's.
-    title = rng.choice((summary, f"{summary}，好累", f"关于{summary}", f"说说{summary}这件事", rng.choice(topic.titles)))
-    return {"title": title, "post": "\n\n".join(paragraphs), "summary": summary, "stake": stake, "thought": thought.rstrip("。")}
+    title = rng.choice((summary, f"{summary}，好累", f"关于{summary}", f"说说{summary}这件事", expand(rng.choice(topic.titles), rng, ctx)))
+    return {
+        "title": title,
+        "post": "\n\n".join(paragraphs),
+        "summary": summary,
+        "stake": ctx["stake"],
+        "thought": thought.rstrip("。"),
+        "subtopic": topic.subtopics[situation[2]],
+    }
 
 
 def _tips(topic: Topic, rng: random.Random) -> tuple[str, str]:
@@ -166,7 +253,7 @@ def synthesize(n: int, seed: int) -> list[dict]:
                 "id": f"synth-{seed}-{i:06d}",
                 "source": "synth",
                 "topic": topic.key,
-                "subtopic": rng.choice(topic.subtopics),
+                "subtopic": parts["subtopic"],
                 "title": parts["title"],
                 "post": parts["post"],
                 "answers": [{"text": a} for a in answers],
