@@ -95,7 +95,10 @@ def test_topic_fragments_carry_no_cues():
 def test_held_out_posts_are_not_copies():
     from empathy_r1.data.synth_card import synth_card
 
-    card = synth_card(synthesize(400, seed=0), seed=0)
+    card = synth_card(synthesize(600, seed=0), seed=0)
     assert card["overlap"]["test_texts"] > 0
-    assert card["overlap"]["mean_share"] < 0.97
+    # The share of a held-out post's 8-grams already in training posts: 0.46 here (0.63 at
+    # n=2000); the first, fixed-fragment generator gave 0.93 at n=2000.
+    assert card["overlap"]["mean_share"] < 0.55
+    assert card["overlap"]["copies"] == 0
     assert len(card["stats"]["topics"]) >= 20

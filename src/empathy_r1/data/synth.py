@@ -66,6 +66,10 @@ _PER_USE: dict[str, tuple[str, ...]] = {
 _FEMALE = ("女", "妈", "婆", "奶", "姐", "妹", "闺蜜", "老婆", "妻子", "姨")
 _NEUTRAL = ("孩子", "对象", "恋人", "前任", "同事", "朋友", "室友", "同学", "发小", "老大", "领导", "家人", "爱人")
 _DIGITS = "零一二三四五六七八九"
+_DROP_RE = re.compile("，我(?=[也还就都只一试开已每总常会能不没在把又刚再])")
+_STOP_RE = re.compile("。(?!$)")
+_DATED = ("{day}", "前", "上周", "上个月", "去年", "过年", "最近", "这学期", "今年", "大三", "高三")
+_ADVERB_RE = re.compile("(?<=[，。])我(?=[报试把开翻去发找会看说想跟对做回算列存])")
 
 
 def expand(template: str, rng: random.Random, slots: dict[str, str] | None = None) -> str:
@@ -94,7 +98,16 @@ def expand(template: str, rng: random.Random, slots: dict[str, str] | None = Non
 def _vary(text: str, rng: random.Random) -> str:
     """Swap common words for synonyms and add discourse fillers after some commas."""
     text = _VARIANT_RE.sub(lambda m: rng.choice(P.VARIANTS[m.group(0)]), text)
-    return re.sub("，", lambda m: "，" + (rng.choice(P.COMMA_FILLERS) if rng.random() < 0.2 else ""), text)
+    # Forum writing: the subject 我 is often dropped after a comma, and sentences run on.
+    text = _DROP_RE.sub(lambda m: "，" if rng.random() < 0.3 else m.group(0), text)
+    text = re.sub("，", lambda m: "，" + (rng.choice(P.COMMA_FILLERS) if rng.random() < 0.3 else ""), text)
+    return _ADVERB_RE.sub(lambda m: "我" + (rng.choice(P.ADVERBS) if rng.random() < 0.35 else ""), text)
+
+
+def _flow(paragraph: str, rng: random.Random) -> str:
+    """Vary how the sentences of a paragraph end and begin (never its last sentence)."""
+    lead = lambda: expand(rng.choice(P.SENTENCE_LEADS), rng) if rng.random() < 0.25 else ""  # noqa: E731
+    return _STOP_RE.sub(lambda m: rng.choice(P.SENTENCE_STOPS) + lead(), paragraph)
 
 
 def _zh_number(n: int) -> str:
@@ -135,7 +148,8 @@ def _post(topic: Topic, emotion: str, secondary: str | None, intent: str, distor
     time = expand(rng.choice(P.TIMES), rng, ctx)
     scene = _gen(rng.choice(P.SCENES), rng, ctx)
     body = _gen(situation[0], rng, ctx)
-    if time and rng.random() < 0.7:
+    # A situation that dates itself (上周, 前几天, {dur}前 ...) gets no second time phrase.
+    if time and rng.random() < 0.7 and not any(k in situation[0] for k in _DATED):
         body = f"{time}，{body}"
     p1 = opening + body + "。" + _gen(details[0], rng, ctx)
     n_details = rng.choice((2, 3, 3, 4))
@@ -164,6 +178,7 @@ def _post(topic: Topic, emotion: str, secondary: str | None, intent: str, distor
     spare = iter(details[n_details:])
     while len(p1) + len(p2) + len(p3) + len(p4) < 240 and (more := next(spare, None)) is not None:
         p2 = _gen(more, rng, ctx) + p2
+    p1, p2, p3 = (_flow(p, rng) for p in (p1, p2, p3))
     paragraphs = [p1, p2, p3, p4] if rng.random() < 0.7 else [p1, p3, p2, p4]
     # Titles: mostly the situation in a few words (so they agree with the post), else the topic's.
     title = rng.choice((summary, f"{summary}，好累", f"关于{summary}", f"说说{summary}这件事", expand(rng.choice(topic.titles), rng, ctx)))
