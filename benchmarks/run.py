@@ -1,0 +1,103 @@
+"""Run the benchmarks and write BENCHMARKS.md.
+
+    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,reward,metrics,server,memory]
+
+``make bench`` runs everything at full size (under 20 minutes on the 2-core machine). ``--smoke``
+runs every benchmark at its smallest size (what the CI test does); its numbers mean nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from benchmarks import report
+
+ALL = ("grpo", "reward", "metrics", "server", "memory")
+
+
+def _metrics(smoke: bool, tick: Any) -> dict[str, Any]:
+    from benchmarks import metrics_bench
+
+    if smoke:
+        rows = [metrics_bench.bench_rouge(3, 120), metrics_bench.bench_report(5, 3, 120)]
+    else:
+        tick("metrics: ROUGE-L, 200 pairs")
+        rows = [metrics_bench.bench_rouge(200, 500)]
+        tick("metrics: full evaluation, 1,000 answers x 3 references")
+        rows.append(metrics_bench.bench_report(1000, 3, 500))
+    return {"rows": rows}
+
+
+def _bench(name: str, smoke: bool, tick: Any) -> dict[str, Any]:
+    if name == "grpo":
+        from benchmarks import grpo_bench
+
+        return grpo_bench.run(smoke, tick)
+    if name == "reward":
+        from benchmarks import reward_bench
+
+        return reward_bench.run(smoke, tick)
+    if name == "metrics":
+        return _metrics(smoke, tick)
+    if name == "server":
+        from benchmarks import server_bench
+
+        return server_bench.run(smoke, tick)
+    if name == "memory":
+        from benchmarks import memory_bench
+
+        return memory_bench.run(smoke, tick)
+    raise ValueError(name)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, help="write the markdown report here")
+    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks that every benchmark runs")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
+    args = parser.parse_args(argv)
+    chosen = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = set(chosen) - set(ALL)
+    if unknown:
+        parser.error(f"--only: unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(ALL)}")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("EMPATHY_R1_QUIET", "1")
+
+    console = Console(stderr=True)
+    results: dict[str, Any] = {}
+    started = time.perf_counter()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        for name in chosen:
+            task = progress.add_task(name, total=None)
+            t0 = time.perf_counter()
+
+            def tick(message: str, task: Any = task) -> None:
+                progress.update(task, description=message)
+
+            results[name] = _bench(name, args.smoke, tick)
+            results[name]["wall_s"] = time.perf_counter() - t0
+            progress.update(task, description=f"{name}: done in {results[name]['wall_s']:.0f} s", total=1, completed=1)
+    results["wall_s"] = time.perf_counter() - started
+    results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()}
+    text = report.markdown(results, smoke=args.smoke, argv=argv)
+    if args.output:
+        tmp = args.output.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(args.output)  # no half-written report
+        console.print(f"wrote {args.output} in {results['wall_s']:.0f} s")
+    else:
+        print(text)
+    return results
+
+
+if __name__ == "__main__":
+    main()
