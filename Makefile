@@ -22,11 +22,10 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-# Until the training pipeline lands: the CoE format on a real completion, and the configs.
+# The whole method on CPU: data -> SFT -> reward model -> GRPO -> evaluation -> report (resumable).
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 config check configs/*.yaml
-	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 coe prompt --language zh
-	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 coe check examples/completions.jsonl
+	HF_HUB_OFFLINE=1 $(BIN)/empathy-r1 pipeline --config $(CONFIG) --output $(OUT)
+	@echo "report: $(OUT)/report.md (numbers in $(OUT)/report.json, curves in $(OUT)/plots/, policy in $(OUT)/final/)"
 
 test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
