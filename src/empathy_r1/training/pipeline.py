@@ -94,6 +94,35 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+#: Stages every process of a multi-GPU launch takes part in; the others run on the main process only.
+DISTRIBUTED_STAGES = ("sft", "grpo")
+
+
+class _Processes:
+    """Who does what under ``accelerate launch``: one writer, everyone waits at the barrier.
+
+    A single process (the CPU demo) never touches torch.distributed.
+    """
+
+    def __init__(self) -> None:
+        import os
+
+        self.many = int(os.environ.get("WORLD_SIZE", "1")) > 1
+        self.state: Any = None
+        if self.many:
+            from accelerate import PartialState
+
+            self.state = PartialState()
+
+    @property
+    def main(self) -> bool:
+        return self.state is None or self.state.is_main_process
+
+    def barrier(self) -> None:
+        if self.state is not None:
+            self.state.wait_for_everyone()
+
+
 class _Run:
     """The output directory of one pipeline run and its manifest."""
 
@@ -101,8 +130,14 @@ class _Run:
         self.cfg = cfg
         self.root = root
         self.manifest_path = root / "manifest.json"
+        self.procs = _Processes()
 
     def start(self) -> None:
+        if self.procs.main:
+            self._start()
+        self.procs.barrier()
+
+    def _start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         config = to_dict(self.cfg)
         if self.manifest_path.is_file():
@@ -129,16 +164,24 @@ class _Run:
         if self.done(stage):
             _log(f"[dim]{stage}: done, skipped[/dim]")
             return
+        everyone = stage in DISTRIBUTED_STAGES
+        if not (everyone or self.procs.main):  # wait for the main process to do it
+            self.procs.barrier()
+            return
         _log(f"[bold]{stage}[/bold]: running")
         directory.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         info = work(directory) or {}
         seconds = round(time.perf_counter() - start, 1)
+        if not self.procs.main:
+            self.procs.barrier()
+            return
         manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         manifest["stages"][stage] = {"seconds": seconds, **info}
         self._write(manifest)
         (directory / DONE).write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
         _log(f"[bold]{stage}[/bold]: done in {seconds:.0f} s")
+        self.procs.barrier()
 
 
 # --- stages ----------------------------------------------------------------------------------
