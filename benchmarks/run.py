@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["wall_s"] = time.perf_counter() - started
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()}
     text = report.markdown(results, smoke=args.smoke, argv=argv)
+    if args.output:  # the raw numbers beside the report, so it can be re-rendered without re-measuring
+        import json
+
+        args.output.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     if args.output:
         tmp = args.output.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
