@@ -137,14 +137,16 @@ class AnswerReward:
     def query_embeddings(self, queries: Sequence[str]) -> np.ndarray:
         """[N, D] embeddings of the queries, each distinct uncached text embedded once."""
         missing = [q for q in dict.fromkeys(queries) if q not in self._cache]
-        if missing:
-            for q, v in zip(missing, self.reward_model.embed(missing), strict=True):
-                self._cache[q] = v
+        fresh = dict(zip(missing, self.reward_model.embed(missing), strict=True)) if missing else {}
+        # Build the result before evicting: a batch may hold more distinct queries than the cache.
+        result = np.stack([fresh[q] if q in fresh else self._cache[q] for q in queries])
         for q in queries:
-            self._cache.move_to_end(q)
+            if q in self._cache:
+                self._cache.move_to_end(q)
+        self._cache.update(fresh)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        return np.stack([self._cache[q] for q in queries])
+        return result
 
     def similarities(self, completions: Sequence[Any], queries: Sequence[str]) -> tuple[np.ndarray, list[bool]]:
         """Cosine similarity of each answer to its query (NaN-free; 0 where the answer does not count)."""

@@ -87,3 +87,14 @@ def test_dropped_layer_markup_is_well_formed_for_its_tags():
 def test_distinct1():
     assert distinct1(["我很好", "我很好"]) == 0.5
     assert distinct1([""]) == 0.0
+
+
+@pytest.mark.parametrize("cache_size", [0, 1])
+def test_cache_smaller_than_a_batch_still_scores_every_query(cache_size):
+    from empathy_r1.rewards import AnswerReward
+
+    emb = CountingEmbedder()
+    fn = AnswerReward(emb, threshold=0.5, cache_size=cache_size)
+    queries = ["甲帖", "乙帖", "丙帖"]
+    assert fn([chain("甲"), chain("乙"), chain("x")], query=queries) == [1.0, 1.0, 0.0]
+    assert len(fn._cache) == cache_size
