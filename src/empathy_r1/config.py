@@ -517,6 +517,12 @@ def _coerce(tp: Any, value: Any, key: str, source: str, lines: dict[str, int]) -
             fail("an integer")
         return value
     if tp is float:
+        # YAML 1.1 reads "2e-5" (no dot) as a string; a number written that way is still a number.
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                fail("a number")
         if isinstance(value, bool) or not isinstance(value, int | float):
             fail("a number")
         return float(value)

@@ -33,6 +33,7 @@ def test_overrides_are_typed():
     assert cfg.grpo.max_steps == 7 and cfg.reward.mode == "soft" and cfg.model.lora.enabled and cfg.model.path == "/x"
     again = apply_overrides(cfg, ["grpo.beta=0"])
     assert again.grpo.beta == 0.0 and again.grpo.max_steps == 7
+    assert load_config(None, ["grpo.learning_rate=2e-5"]).grpo.learning_rate == 2e-5  # YAML 1.1 reads this as a string
 
 
 @pytest.mark.parametrize(
