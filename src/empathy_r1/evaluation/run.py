@@ -81,8 +81,12 @@ def _mean(values: Sequence[float | bool]) -> float:
 
 def generate_for(policy: Policy, records: Sequence[dict[str, Any]], cfg: Config, desc: str = "") -> list[str]:
     """Completions for the records' prompts, in batches of ``cfg.eval.batch_size``, with a progress bar."""
+    import torch
     from rich.progress import Progress
 
+    # Sampled evaluations (eval.temperature > 0) start from the run's seed, so every model in a
+    # comparison is sampled reproducibly and a rerun gives the same numbers.
+    torch.manual_seed(cfg.seed)
     messages = [record_messages(r, cfg) for r in records]
     out: list[str] = []
     with Progress(transient=True) as bar:
