@@ -45,23 +45,14 @@ def register(app: typer.Typer) -> None:
 def _read_completions(file: Path) -> list[tuple[str, str]]:
     if str(file) == "-":
         return [("stdin", sys.stdin.read())]
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError("no such file", file) from None
-    except UnicodeDecodeError:
-        raise UserError("not UTF-8 text", file) from None
+    from empathy_r1.evaluation.files import read_jsonl
+
     out = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UserError(f"invalid JSON: {e.msg}", file, i) from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("completion", obj.get("text")), str):
-            raise UserError("expected an object with a string 'completion' or 'text' field", file, i)
-        out.append((f"{file}:{i}", obj.get("completion", obj.get("text"))))
+    for line in read_jsonl(file):
+        text = line.obj.get("completion", line.obj.get("text"))
+        if not isinstance(text, str):
+            raise line.fail("expected an object with a string 'completion' or 'text' field")
+        out.append((f"{file}:{line.lineno}", text))
     if not out:
         raise UserError("no completions in file", file)
     return out

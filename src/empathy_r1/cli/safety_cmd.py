@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from empathy_r1.errors import UserError
-
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Crisis screening and the fixed crisis reply.", no_args_is_help=True)
@@ -68,24 +66,11 @@ def _screener(config: Path | None):
 
 
 def _read_inputs(path: Path) -> list[tuple[object, str]]:
-    if str(path) == "-":
-        lines, name = sys.stdin.read().splitlines(), "<stdin>"
-    else:
-        try:
-            lines, name = path.read_text(encoding="utf-8").splitlines(), str(path)
-        except FileNotFoundError:
-            raise UserError("no such file", path) from None
-        except UnicodeDecodeError:
-            raise UserError("not UTF-8 text", path) from None
+    from empathy_r1.evaluation.files import read_jsonl
+
     rows = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UserError(f"invalid JSON: {e.msg}", name, i) from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise UserError('expected an object with a string "text" field', name, i)
-        rows.append((obj.get("id", i), obj["text"]))
+    for line in read_jsonl(path):
+        if not isinstance(line.obj.get("text"), str):
+            raise line.fail('expected an object with a string "text" field')
+        rows.append((line.obj.get("id", line.lineno), line.obj["text"]))
     return rows

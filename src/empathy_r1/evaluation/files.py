@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ class Line:
 
 
 def _read_text(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -43,14 +46,15 @@ def _read_text(path: Path) -> str:
 
 
 def read_jsonl(path: str | Path) -> list[Line]:
-    """All non-blank lines of a JSONL file, each a JSON object."""
-    path = Path(path)
+    """All non-blank lines of a JSONL file (``-``: standard input), each a JSON object."""
+    text = _read_text(Path(path))
+    path = Path("<stdin>") if str(path) == "-" else Path(path)
     out = []
-    for i, text in enumerate(_read_text(path).splitlines(), 1):
-        if not text.strip():
+    for i, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
             continue
         try:
-            obj = json.loads(text)
+            obj = json.loads(line)
         except json.JSONDecodeError as e:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", path, i) from None
         if not isinstance(obj, dict):
