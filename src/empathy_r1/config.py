@@ -188,9 +188,12 @@ class RewardConfig:
     """Weight of the safety penalty (0 turns it off)."""
     auto_threshold: bool = False
     """Use the T the reward stage suggests (best split of held-out positive/negative similarities) instead of threshold."""
+    train_posts: int = 0
+    """Build training triplets from the first this many training posts (0: all). Embedding is most of the stage's time."""
 
     def __post_init__(self) -> None:
         _check(self.margin > 0, "reward.margin must be positive")
+        _check(self.train_posts >= 0, "reward.train_posts must be 0 (all) or positive")
         _check(-1.0 <= self.threshold <= 1.0, "reward.threshold must be a cosine similarity in [-1, 1]")
         _check(
             bool(self.negatives) and all(v >= 0 for v in self.negatives.values()) and sum(self.negatives.values()) > 0,

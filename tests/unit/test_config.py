@@ -43,6 +43,7 @@ def test_overrides_are_typed():
         (["nosuch.key=1"], "unknown key 'nosuch'"),
         (["grpo.max_steps=ten"], "grpo.max_steps must be an integer"),
         (["reward.mode=fuzzy"], "reward.mode must be one of"),
+        (["reward.train_posts=-1"], "reward.train_posts must be 0 (all) or positive"),
         (["grpo.batch_size=6"], "multiple of grpo.num_generations"),
         (["grpo"], "must look like key.sub=value"),
         (["grpo.max_steps.x=1"], "<override>: grpo.max_steps must be an integer"),

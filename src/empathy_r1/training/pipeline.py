@@ -264,7 +264,10 @@ def _stage_reward(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
     from empathy_r1.data.triplets import build_triplets
     from empathy_r1.reward_model import train_reward_model
 
-    train = build_triplets(_read_jsonl(root / "data" / "train.jsonl"), cfg.reward.negatives, cfg.seed)
+    posts = _read_jsonl(root / "data" / "train.jsonl")
+    if cfg.reward.train_posts:
+        posts = posts[: cfg.reward.train_posts]
+    train = build_triplets(posts, cfg.reward.negatives, cfg.seed)
     heldout_records = _read_jsonl(root / "data" / "valid.jsonl") + _read_jsonl(root / "data" / "test.jsonl")
     heldout = build_triplets(heldout_records, cfg.reward.negatives, cfg.seed + 1) if heldout_records else []
     _model, report = train_reward_model(cfg.reward, train, heldout, d, seed=cfg.seed)
