@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from empathy_r1.data.synth import synthesize
-from empathy_r1.data.triplets import build_triplets, degrade
+from empathy_r1.data.triplets import build_triplets, degrade, query_text, reward_triplets
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +55,14 @@ def test_degrade_changes_text():
     text = "第一句话。第二句话。第三句话。第四句话。第五句话。第六句话。"
     outs = {degrade(text, random.Random(s)) for s in range(20)}
     assert text not in outs and len(outs) > 2
+
+
+def test_reward_triplets_caps_training_posts_and_keeps_heldout_apart():
+    posts = synthesize(40, seed=3)
+    mix = {"random": 0.4, "hard": 0.3, "degraded": 0.3}
+    train, heldout = reward_triplets(posts[:30], posts[30:], mix, seed=0, train_posts=10)
+    train_queries = {t["query"] for t in train}
+    assert train_queries and train_queries <= {query_text(r) for r in posts[:10]}
+    assert {t["query"] for t in heldout} <= {query_text(r) for r in posts[30:]}
+    all_train, none = reward_triplets(posts[:30], [], mix, seed=0)
+    assert {t["query"] for t in all_train} == {query_text(r) for r in posts[:30]} and none == []

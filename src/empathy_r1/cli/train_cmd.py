@@ -66,14 +66,14 @@ def register(app: typer.Typer) -> None:
     def reward_train(output: OutputOpt, config: ConfigOpt = None, data: DataOpt = None, override: OverrideOpt = []) -> None:  # noqa: B006
         """Train on triplets from the train split; report held-out triplet accuracy and a suggested T."""
         from empathy_r1.data.splits import split_records
-        from empathy_r1.data.triplets import build_triplets
+        from empathy_r1.data.triplets import reward_triplets
         from empathy_r1.reward_model import train_reward_model
         from empathy_r1.training.pipeline import load_source
 
         cfg = load_config(config, override)
         splits = split_records(load_source(data or cfg.data.source, cfg), cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)
-        train = build_triplets(splits["train"], cfg.reward.negatives, cfg.seed)
-        heldout = build_triplets(splits["valid"] + splits["test"], cfg.reward.negatives, cfg.seed + 1)
+        r = cfg.reward
+        train, heldout = reward_triplets(splits["train"], splits["valid"] + splits["test"], r.negatives, cfg.seed, r.train_posts)
         _, report = train_reward_model(cfg.reward, train, heldout, output, seed=cfg.seed)
         typer.echo(
             f"held-out triplet accuracy {report.accuracy_before:.3f} -> {report.accuracy:.3f} (n={report.n_heldout}); "

@@ -19,7 +19,7 @@ import random
 import re
 from collections import defaultdict
 
-__all__ = ["KINDS", "PLATITUDES", "build_triplets", "degrade", "query_text"]
+__all__ = ["KINDS", "PLATITUDES", "build_triplets", "degrade", "query_text", "reward_triplets"]
 
 KINDS = ("random", "hard", "degraded")
 
@@ -134,3 +134,13 @@ def build_triplets(records: list[dict], mix: dict[str, float], seed: int) -> lis
                 negative = degraded_negative(i, positive)
             triplets.append({"query": query, "positive": positive, "negative": negative, "kind": kind, "id": rec["id"]})
     return triplets
+
+
+def reward_triplets(train: list[dict], heldout: list[dict], mix: dict[str, float], seed: int, train_posts: int = 0) -> tuple[list[dict], list[dict]]:
+    """Training and held-out triplets for the reward model, as the pipeline and ``reward train`` build them.
+
+    ``train_posts`` caps the training posts (0: all): embedding them is most of the reward stage's time.
+    Held-out triplets use ``seed + 1`` so their negatives are drawn independently.
+    """
+    posts = train[:train_posts] if train_posts else train
+    return build_triplets(posts, mix, seed), (build_triplets(heldout, mix, seed + 1) if heldout else [])

@@ -261,15 +261,12 @@ def _stage_sft(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
 
 
 def _stage_reward(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
-    from empathy_r1.data.triplets import build_triplets
+    from empathy_r1.data.triplets import reward_triplets
     from empathy_r1.reward_model import train_reward_model
 
-    posts = _read_jsonl(root / "data" / "train.jsonl")
-    if cfg.reward.train_posts:
-        posts = posts[: cfg.reward.train_posts]
-    train = build_triplets(posts, cfg.reward.negatives, cfg.seed)
     heldout_records = _read_jsonl(root / "data" / "valid.jsonl") + _read_jsonl(root / "data" / "test.jsonl")
-    heldout = build_triplets(heldout_records, cfg.reward.negatives, cfg.seed + 1) if heldout_records else []
+    r = cfg.reward
+    train, heldout = reward_triplets(_read_jsonl(root / "data" / "train.jsonl"), heldout_records, r.negatives, cfg.seed, r.train_posts)
     _model, report = train_reward_model(cfg.reward, train, heldout, d, seed=cfg.seed)
     _log(
         f"reward model: held-out triplet accuracy {report.accuracy_before:.3f} → {report.accuracy:.3f}, suggested T = {report.suggested_threshold:.3f}"
