@@ -80,6 +80,22 @@ def _grpo(r: dict[str, Any], smoke: bool) -> list[str]:
     return out
 
 
+def _head(r: dict[str, Any], smoke: bool) -> list[str]:
+    from benchmarks.head_bench import table
+
+    return [
+        "## 1b. LM head on CPU: TRL's fused head vs ours (scores only labelled positions)",
+        "",
+        f"Command: {_cmd('head', smoke)} (alone: `python -m benchmarks.head_bench`). One training step (forward + backward) "
+        f"of the tiny policy, median of {r['repeats']} after a warm-up, {r['threads']} threads. Off Triton devices TRL's head "
+        "projects every position, the prompt's too; `empathy_r1.training.compact_head` projects only the trained ones. "
+        "Both heads' losses and gradients are compared before timing.",
+        "",
+        table(r).rstrip(),
+        "",
+    ]
+
+
 def _reward(r: dict[str, Any], smoke: bool) -> list[str]:
     base = r["rows"][0]["per_s"]
     out = [
@@ -233,7 +249,7 @@ def markdown(results: dict[str, Any], smoke: bool, argv: list[str] | None) -> st
     ]
     if smoke:
         out += ["**SMOKE RUN: smallest sizes; these numbers mean nothing.**", ""]
-    sections = {"grpo": _grpo, "reward": _reward, "metrics": _metrics, "server": _server, "memory": _memory}
+    sections = {"grpo": _grpo, "head": _head, "reward": _reward, "metrics": _metrics, "server": _server, "memory": _memory}
     for name, render in sections.items():
         if name in results:
             out += render(results[name], smoke)

@@ -213,6 +213,12 @@ class GRPOConfig:
     """Per-device batch of completions; must be a multiple of num_generations."""
     grad_accum: int = 1
     """Gradient accumulation steps."""
+    steps_per_generation: int | None = None
+    """Micro-batches one generation round feeds (TRL; None: grad_accum, one round per optimiser step).
+    Larger values sample more prompts at once (cheaper per completion on CPU) and take several
+    optimiser steps on them."""
+    num_iterations: int = 1
+    """Passes over each generated batch (the GRPO paper's mu; >1 reuses completions, clipped by epsilon)."""
     learning_rate: float = 1e-6
     """Peak learning rate."""
     beta: float = 0.04
@@ -251,6 +257,11 @@ class GRPOConfig:
             f"grpo.batch_size ({self.batch_size}) must be a multiple of grpo.num_generations ({self.num_generations})",
         )
         _check(self.beta >= 0 and self.epsilon > 0, "grpo.beta must be >= 0 and grpo.epsilon > 0")
+        _check(
+            self.steps_per_generation is None or self.steps_per_generation >= 1,
+            "grpo.steps_per_generation must be at least 1 (or null)",
+        )
+        _check(self.num_iterations >= 1, "grpo.num_iterations must be at least 1")
         _check(self.scale_rewards in {"group", "batch", "none"}, "grpo.scale_rewards must be group, batch or none")
 
 

@@ -85,7 +85,11 @@ def test_pipeline_killed_in_grpo_resumes_without_redoing_sft(micro_config, tmp_p
     assert all(f"format/{layer}" in history[0] for layer in ("L1", "L2", "L3", "L4"))
     assert not list((out / "grpo").glob("checkpoint-*"))  # cleaned once done
     preds = (out / "eval" / "grpo" / "predictions.jsonl").read_text().splitlines()
-    assert set(json.loads(preds[0])) == {"id", "completion", "answer", "ok", "errors"}
+    assert set(json.loads(preds[0])) == {"id", "completion", "answer", "ok", "errors", "reward"}
+    # Each stage's reward against the one before, prompt by prompt, with its standard error
+    assert set(report["paired"]) == {"sft-base", "grpo-sft"}
+    assert all(d["n"] == report["n_eval"] and d["se"] >= 0 for d in report["paired"].values())
+    assert "Reward grpo − sft:" in (out / "report.md").read_text()
 
     # Finished: a third run skips everything; a different config is refused, not mixed in.
     result = runner.invoke(app, ["pipeline", "--config", str(micro_config), "--output", str(out)])

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from empathy_r1.config import Config
     from empathy_r1.generation import Policy
 
-__all__ = ["evaluate_checkpoint", "evaluate_completions", "metrics_markdown"]
+__all__ = ["PREDICTION_KEYS", "evaluate_checkpoint", "evaluate_completions", "metrics_markdown", "paired_difference"]
+
+PREDICTION_KEYS = ("id", "completion", "answer", "ok", "errors", "reward")
+"""One row of predictions.jsonl. ``reward`` (the composite) lets two runs be compared prompt by prompt."""
 
 
 def evaluate_completions(
@@ -110,7 +113,7 @@ def evaluate_checkpoint(
     """Generate for (the first ``cfg.eval.n`` of) ``records`` and score; optionally write the results.
 
     Returns ``{"name", "checkpoint", "n", "metrics": {...}}``. With ``out_dir``: eval.json,
-    eval.md and predictions.jsonl (``id, completion, answer, ok, errors``).
+    eval.md and predictions.jsonl (``id, completion, answer, ok, errors, reward``).
     """
     from empathy_r1.generation import Policy
     from empathy_r1.models import resolve_policy_dir
@@ -133,6 +136,23 @@ def evaluate_checkpoint(
     return result
 
 
+def paired_difference(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]], key: str = "reward") -> dict[str, float]:
+    """Mean of ``after - before`` over the prompts both evaluated (matched by id), with its standard error.
+
+    Both models answer the same held-out prompts, so the per-prompt difference removes the
+    between-prompt spread that dominates a tiny model's reward: its standard error is the honest
+    yardstick for "above" (a difference under two of them is noise).
+    """
+    import math
+
+    by_id = {p["id"]: p[key] for p in before if key in p}
+    diffs = [p[key] - by_id[p["id"]] for p in after if key in p and p["id"] in by_id]
+    n = len(diffs)
+    mean = sum(diffs) / n if n else 0.0
+    var = sum((d - mean) ** 2 for d in diffs) / (n - 1) if n > 1 else 0.0
+    return {"n": n, "mean": round(mean, 6), "se": round(math.sqrt(var / n), 6) if n else 0.0}
+
+
 def metrics_markdown(results: Sequence[dict[str, Any]], keys: Sequence[str] | None = None) -> str:
     """A markdown table, one row per evaluation result, one column per metric."""
     keys = list(keys or [k for k in results[0]["metrics"] if "/" not in k and k not in ("n", "generate_seconds")]) if results else []
@@ -150,7 +170,7 @@ def _cell(value: Any) -> str:
 def _write(out_dir: Path, result: dict[str, Any], predictions: list[dict[str, Any]]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = "".join(
-        json.dumps({k: p[k] for k in ("id", "completion", "answer", "ok", "errors")}, ensure_ascii=False) + "\n" for p in predictions
+        json.dumps({k: p[k] for k in PREDICTION_KEYS}, ensure_ascii=False) + "\n" for p in predictions
     )
     _atomic(out_dir / "predictions.jsonl", rows)
     _atomic(

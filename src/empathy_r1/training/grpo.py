@@ -87,6 +87,8 @@ def build_grpo_config(cfg: Config, output_dir: Path, reward_weights: list[float]
         warmup_steps=g.warmup_ratio,
         lr_scheduler_type="constant_with_warmup",
         num_generations=g.num_generations,
+        steps_per_generation=g.steps_per_generation,
+        num_iterations=g.num_iterations,
         max_completion_length=g.max_completion_length,
         temperature=g.temperature,
         top_p=g.top_p,
@@ -134,6 +136,8 @@ def run_grpo(
     """Train from ``model`` (the SFT policy), resuming from the newest checkpoint; save to ``output_dir/model``."""
     from trl import GRPOTrainer
 
+    from empathy_r1.training.compact_head import compact_trainer_heads
+
     funcs, weights = reward_functions(cfg, reward_model, cfg.reward.threshold if threshold is None else threshold)
     extra = list(callbacks)
     if os.environ.get(FAIL_ENV):
@@ -147,6 +151,8 @@ def run_grpo(
         peft_config=lora_config(cfg.model.lora),
         callbacks=extra,
     )
+    # The policy's head gives log-probabilities and entropy under the sampling temperature, as TRL's does
+    compact_trainer_heads(trainer, temperature=trainer.temperature, outputs=("log_probs", "entropy"))
     trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
     (output_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")
     return save_policy(trainer, tokenizer, output_dir / "model", cfg.model.lora.merge)

@@ -381,6 +381,7 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         "final": {"policy": last, "path": "final"},
         "eval": {r["name"]: r["metrics"] for r in results},
         "n_eval": results[0]["n"] if results else 0,
+        "paired": _paired(root, [r["name"] for r in results]),
         "reward_model": json.loads(reward_report.read_text(encoding="utf-8")) if reward_report.is_file() else None,
         "threshold": _threshold(cfg, root),
         "stages": manifest.get("stages", {}),
@@ -389,6 +390,17 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
     (root / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (root / "report.md").write_text(_markdown(report, results), encoding="utf-8")
     return {"final": last}
+
+
+def _paired(root: Path, names: list[str]) -> dict[str, dict[str, float]]:
+    """Each model's per-prompt reward against the previous stage's (sft vs base, grpo vs sft)."""
+    from empathy_r1.evaluation.run import paired_difference
+
+    out = {}
+    for before, after in zip(names, names[1:]):
+        rows = [_read_jsonl(root / "eval" / name / "predictions.jsonl") for name in (before, after)]
+        out[f"{after}-{before}"] = paired_difference(*rows)
+    return out
 
 
 def _markdown(report: dict[str, Any], results: list[dict[str, Any]]) -> str:
@@ -403,6 +415,11 @@ def _markdown(report: dict[str, Any], results: list[dict[str, Any]]) -> str:
     ]
     if results:
         lines += [metrics_markdown(results, keys)]
+    for pair, d in report.get("paired", {}).items():
+        if d["n"]:
+            lines += [f"Reward {pair.replace('-', ' − ')}: {d['mean']:+.3f} ± {d['se']:.3f} (mean per-prompt difference ± its standard error, n = {d['n']})."]
+    if report.get("paired"):
+        lines += [""]
     rm = report.get("reward_model")
     if rm:
         lines += [

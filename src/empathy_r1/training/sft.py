@@ -66,6 +66,8 @@ def run_sft(
     """Train, resuming from the newest checkpoint in ``output_dir``; save the policy to ``output_dir/model``."""
     from trl import SFTTrainer
 
+    from empathy_r1.training.compact_head import compact_trainer_heads
+
     trainer = SFTTrainer(
         model=model,
         args=build_sft_config(cfg, output_dir),
@@ -74,6 +76,8 @@ def run_sft(
         peft_config=lora_config(cfg.model.lora),
         callbacks=list(callbacks),
     )
+    # The outputs TRL's SFT head computes: log-probabilities, entropy and top-1 hits (token accuracy)
+    compact_trainer_heads(trainer, outputs=("log_probs", "entropy", "is_top1"))
     trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
     _write_log(trainer, output_dir)
     return save_policy(trainer, tokenizer, output_dir / "model", cfg.model.lora.merge)
