@@ -9,6 +9,7 @@ import yaml
 
 from empathy_r1.coe import DEFAULT_TAGS, Chain, render
 from empathy_r1.config import load_config
+from empathy_r1.errors import UserError
 from empathy_r1.training.common import record_messages, sft_target, tags_for
 from empathy_r1.training.grpo import build_grpo_config, reward_functions
 from empathy_r1.training.sft import build_sft_config
@@ -28,7 +29,17 @@ def test_config_builds_trl_configs(path, tmp_path):
     assert (grpo.beta, grpo.epsilon, grpo.loss_type, grpo.scale_rewards) == (g.beta, g.epsilon, g.loss_type, g.scale_rewards)
     assert grpo.num_generations == g.num_generations and grpo.max_completion_length == g.max_completion_length
     assert grpo.use_vllm is g.use_vllm and grpo.reward_weights == [1.0, 1.0]
+    assert grpo.num_iterations == g.num_iterations
+    assert grpo.steps_per_generation == (g.steps_per_generation or g.grad_accum)  # TRL: None means one round per step
     assert grpo.bf16 is False and grpo.use_cpu is True  # on this CPU machine, whatever the config's dtype
+
+
+def test_one_generation_round_can_feed_several_optimiser_steps(tmp_path):
+    cfg = load_config(None, ["grpo.batch_size=8", "grpo.steps_per_generation=4", "grpo.num_iterations=2"])
+    grpo = build_grpo_config(cfg, tmp_path)
+    assert (grpo.generation_batch_size, grpo.steps_per_generation, grpo.num_iterations) == (32, 4, 2)
+    with pytest.raises(UserError, match="steps_per_generation"):
+        load_config(None, ["grpo.steps_per_generation=0"])
 
 
 def test_paper_config_is_the_paper_setup(tmp_path):
