@@ -30,9 +30,25 @@ def _model(smoke: bool) -> Any:
 
     torch.manual_seed(0)
     if smoke:
-        cfg = Qwen3Config(vocab_size=500, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1, intermediate_size=64, head_dim=16)
+        cfg = Qwen3Config(
+            vocab_size=500,
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            intermediate_size=64,
+            head_dim=16,
+        )
     else:  # configs/tiny.yaml
-        cfg = Qwen3Config(vocab_size=4000, hidden_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, intermediate_size=384, head_dim=32)
+        cfg = Qwen3Config(
+            vocab_size=4000,
+            hidden_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            intermediate_size=384,
+            head_dim=32,
+        )
     return Qwen3ForCausalLM(cfg)
 
 
@@ -66,10 +82,22 @@ def run(smoke: bool, tick: Any = lambda message: None) -> dict[str, Any]:
         labels[:, :prompt] = -100
         batch = (ids, torch.ones_like(ids), labels)
         same_loss = torch.allclose(_step(trl_model, batch), _step(ours, batch), atol=1e-5)
-        same_grad = all(torch.allclose(a.grad, b.grad, atol=1e-6, rtol=1e-4) for a, b in zip(trl_model.parameters(), ours.parameters(), strict=True))
+        same_grad = all(
+            torch.allclose(a.grad, b.grad, atol=1e-6, rtol=1e-4) for a, b in zip(trl_model.parameters(), ours.parameters(), strict=True)
+        )
         trl_s, _ = median_time(lambda m=trl_model, b=batch: _step(m, b), repeat)
         ours_s, _ = median_time(lambda m=ours, b=batch: _step(m, b), repeat)
-        rows.append({"name": name, "sequences": n, "prompt": prompt, "trained": trained, "trl_s": trl_s, "ours_s": ours_s, "same": bool(same_loss and same_grad)})
+        rows.append(
+            {
+                "name": name,
+                "sequences": n,
+                "prompt": prompt,
+                "trained": trained,
+                "trl_s": trl_s,
+                "ours_s": ours_s,
+                "same": bool(same_loss and same_grad),
+            }
+        )
     return {"rows": rows, "repeats": repeat, "threads": torch.get_num_threads()}
 
 
@@ -80,7 +108,9 @@ def table(r: dict[str, Any]) -> str:
     ]
     for x in r["rows"]:
         shape = f"{x['sequences']} x ({x['prompt']} + {x['trained']})"
-        lines.append(f"| {x['name']} | {shape} | {x['trl_s']:.3f} | {x['ours_s']:.3f} | {x['trl_s'] / x['ours_s']:.1f}x | {'yes' if x['same'] else 'NO'} |")
+        lines.append(
+            f"| {x['name']} | {shape} | {x['trl_s']:.3f} | {x['ours_s']:.3f} | {x['trl_s'] / x['ours_s']:.1f}x | {'yes' if x['same'] else 'NO'} |"
+        )
     return "\n".join(lines) + "\n"
 
 

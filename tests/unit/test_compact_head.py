@@ -12,8 +12,16 @@ OUTPUTS = ("log_probs", "entropy", "is_top1")
 
 def _model(seed=0):
     torch.manual_seed(seed)
-    cfg = Qwen3Config(vocab_size=97, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
-                      intermediate_size=64, head_dim=16, max_position_embeddings=64)
+    cfg = Qwen3Config(
+        vocab_size=97,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        intermediate_size=64,
+        head_dim=16,
+        max_position_embeddings=64,
+    )
     return Qwen3ForCausalLM(cfg)
 
 
@@ -41,7 +49,7 @@ def test_same_outputs_and_gradients_as_trl_fused_head(temperature):
         results.append((out, {n: p.grad.clone() for n, p in model.named_parameters()}))
     (ref, ref_grads), (got, got_grads) = results
     torch.testing.assert_close(got.loss, ref.loss)
-    for field in OUTPUTS + ("label_mask",):
+    for field in (*OUTPUTS, "label_mask"):
         torch.testing.assert_close(getattr(got, field).float(), getattr(ref, field).float(), atol=1e-5, rtol=1e-4)
     for name, grad in ref_grads.items():
         torch.testing.assert_close(got_grads[name], grad, atol=1e-6, rtol=1e-4)

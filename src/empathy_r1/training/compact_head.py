@@ -41,7 +41,10 @@ def _is_trl_fused(forward: Any) -> bool:
 
 def _covered(text_config: Any) -> bool:
     """Plain logits: no soft-capping, scaling or router loss that TRL's head would apply."""
-    scaled = any(getattr(text_config, k, None) not in (None, 1, 1.0) for k in ("logit_scale", "output_multiplier", "lm_head_multiplier", "logits_scaling"))
+    scaled = any(
+        getattr(text_config, k, None) not in (None, 1, 1.0)
+        for k in ("logit_scale", "output_multiplier", "lm_head_multiplier", "logits_scaling")
+    )
     return not (getattr(text_config, "final_logit_softcapping", None) or scaled or getattr(text_config, "output_router_logits", False))
 
 
@@ -60,10 +63,25 @@ def compact_lm_head(model: Any, temperature: float = 1.0, outputs: tuple[str, ..
         return False
 
     @functools.wraps(type(model).forward)
-    def forward(self: Any, *args: Any, fused_lm_head: bool = False, labels: Any = None, shift_labels: Any = None, num_items_in_batch: Any = None, **kwargs: Any) -> Any:
+    def forward(
+        self: Any,
+        *args: Any,
+        fused_lm_head: bool = False,
+        labels: Any = None,
+        shift_labels: Any = None,
+        num_items_in_batch: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         lm_head = self.get_output_embeddings()
         if not fused_lm_head or shift_labels is not None or lm_head.weight.device.type != "cpu":
-            return trl_forward(*args, fused_lm_head=fused_lm_head, labels=labels, shift_labels=shift_labels, num_items_in_batch=num_items_in_batch, **kwargs)
+            return trl_forward(
+                *args,
+                fused_lm_head=fused_lm_head,
+                labels=labels,
+                shift_labels=shift_labels,
+                num_items_in_batch=num_items_in_batch,
+                **kwargs,
+            )
         return _score_labelled(self, lm_head, args, kwargs, labels, num_items_in_batch, temperature, outputs)
 
     setattr(forward, _MARK, True)
@@ -71,7 +89,9 @@ def compact_lm_head(model: Any, temperature: float = 1.0, outputs: tuple[str, ..
     return True
 
 
-def _score_labelled(model: Any, lm_head: Any, args: tuple, kwargs: dict, labels: Any, num_items_in_batch: Any, temperature: float, outputs: tuple[str, ...]) -> Any:
+def _score_labelled(
+    model: Any, lm_head: Any, args: tuple, kwargs: dict, labels: Any, num_items_in_batch: Any, temperature: float, outputs: tuple[str, ...]
+) -> Any:
     import torch
     from trl.trainer.utils import FusedCausalLMOutput
 

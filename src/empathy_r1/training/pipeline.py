@@ -14,6 +14,7 @@ newest ``checkpoint-N`` (TRL's ``resume_from_checkpoint``). The output directory
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -397,7 +398,7 @@ def _paired(root: Path, names: list[str]) -> dict[str, dict[str, float]]:
     from empathy_r1.evaluation.run import paired_difference
 
     out = {}
-    for before, after in zip(names, names[1:]):
+    for before, after in itertools.pairwise(names):
         rows = [_read_jsonl(root / "eval" / name / "predictions.jsonl") for name in (before, after)]
         out[f"{after}-{before}"] = paired_difference(*rows)
     return out
