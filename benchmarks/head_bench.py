@@ -13,9 +13,12 @@ and gradients are checked to agree.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from benchmarks.timing import median_time
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: (name, sequences, prompt tokens, trained tokens, outputs TRL's trainer asks its head for)
 SHAPES = [
@@ -24,32 +27,28 @@ SHAPES = [
 ]
 
 
-def _model(smoke: bool) -> Any:
-    import torch
-    from transformers import Qwen3Config, Qwen3ForCausalLM
+#: A model small enough for the smoke run; the full run uses configs/tiny.yaml's model as it is.
+SMOKE_MODEL = [
+    "model.bpe_vocab_size=500",
+    "model.hidden_size=32",
+    "model.num_layers=1",
+    "model.num_heads=2",
+    "model.num_kv_heads=1",
+    "model.intermediate_size=64",
+]
 
+
+def _model(smoke: bool) -> Any:
+    """The demo's policy as the pipeline builds it (random-initialised), from configs/tiny.yaml."""
+    import torch
+    from transformers import Qwen3ForCausalLM
+
+    from empathy_r1.config import load_config
+    from empathy_r1.models import tiny_model_config
+
+    cfg = load_config(ROOT / "configs" / "tiny.yaml", SMOKE_MODEL if smoke else []).model
     torch.manual_seed(0)
-    if smoke:
-        cfg = Qwen3Config(
-            vocab_size=500,
-            hidden_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=1,
-            intermediate_size=64,
-            head_dim=16,
-        )
-    else:  # configs/tiny.yaml
-        cfg = Qwen3Config(
-            vocab_size=4000,
-            hidden_size=128,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-            intermediate_size=384,
-            head_dim=32,
-        )
-    return Qwen3ForCausalLM(cfg)
+    return Qwen3ForCausalLM(tiny_model_config(cfg, vocab_size=cfg.bpe_vocab_size))
 
 
 def _step(model: Any, batch: tuple[Any, Any, Any]) -> Any:

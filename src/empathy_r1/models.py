@@ -21,11 +21,11 @@ from empathy_r1.coe import DEFAULT_TAGS, CoETags
 from empathy_r1.errors import UserError
 
 if TYPE_CHECKING:
-    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase, Qwen3Config
 
     from empathy_r1.config import ModelConfig
 
-__all__ = ["CHATML_TEMPLATE", "build_tiny_model", "load_model", "load_tokenizer", "train_bpe_tokenizer"]
+__all__ = ["CHATML_TEMPLATE", "build_tiny_model", "load_model", "load_tokenizer", "tiny_model_config", "train_bpe_tokenizer"]
 
 # Qwen3's added tokens, ids 151643..151668, in order. The first 14 and the FIM/repo ones are
 # special (never produced by decoding with skip_special_tokens); tool and think tags are not.
@@ -142,13 +142,12 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int = 2000, tags: CoET
     return tok
 
 
-def build_tiny_model(cfg: ModelConfig, tokenizer: PreTrainedTokenizerBase, seed: int = 0) -> PreTrainedModel:
-    """A random-initialised Qwen3ForCausalLM with the dimensions in ``cfg``."""
-    import torch
-    from transformers import Qwen3Config, Qwen3ForCausalLM
+def tiny_model_config(cfg: ModelConfig, vocab_size: int, eos_token_id: int | None = None, pad_token_id: int | None = None) -> Qwen3Config:
+    """The ``Qwen3Config`` of the random-initialised tiny model: the dimensions in ``cfg``, tied embeddings."""
+    from transformers import Qwen3Config
 
     config = Qwen3Config(
-        vocab_size=len(tokenizer),
+        vocab_size=vocab_size,
         hidden_size=cfg.hidden_size,
         intermediate_size=cfg.intermediate_size,
         num_hidden_layers=cfg.num_layers,
@@ -157,11 +156,20 @@ def build_tiny_model(cfg: ModelConfig, tokenizer: PreTrainedTokenizerBase, seed:
         head_dim=cfg.head_dim or cfg.hidden_size // cfg.num_heads,
         max_position_embeddings=cfg.max_position_embeddings,
         tie_word_embeddings=True,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=eos_token_id,
+        pad_token_id=pad_token_id,
         bos_token_id=None,
     )
     config._attn_implementation = cfg.attn_implementation
+    return config
+
+
+def build_tiny_model(cfg: ModelConfig, tokenizer: PreTrainedTokenizerBase, seed: int = 0) -> PreTrainedModel:
+    """A random-initialised Qwen3ForCausalLM with the dimensions in ``cfg`` and the tokenizer's vocabulary."""
+    import torch
+    from transformers import Qwen3ForCausalLM
+
+    config = tiny_model_config(cfg, len(tokenizer), tokenizer.eos_token_id, tokenizer.pad_token_id)
     torch.manual_seed(seed)
     model = Qwen3ForCausalLM(config)
     model.generation_config.eos_token_id = tokenizer.eos_token_id

@@ -2,27 +2,23 @@
 
 import pytest
 import torch
-from transformers import Qwen3Config, Qwen3ForCausalLM
+from transformers import Qwen3ForCausalLM
 from trl.trainer.utils import add_fused_lm_head
 
+from empathy_r1.config import load_config
+from empathy_r1.models import tiny_model_config
 from empathy_r1.training.compact_head import compact_lm_head
 
 OUTPUTS = ("log_probs", "entropy", "is_top1")
 
 
 def _model(seed=0):
-    torch.manual_seed(seed)
-    cfg = Qwen3Config(
-        vocab_size=97,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        num_key_value_heads=1,
-        intermediate_size=64,
-        head_dim=16,
-        max_position_embeddings=64,
+    """A one-layer version of the demo's policy, built as the pipeline builds it (tied embeddings)."""
+    cfg = load_config(
+        None, ["model.hidden_size=32", "model.num_layers=1", "model.num_heads=2", "model.num_kv_heads=1", "model.intermediate_size=64"]
     )
-    return Qwen3ForCausalLM(cfg)
+    torch.manual_seed(seed)
+    return Qwen3ForCausalLM(tiny_model_config(cfg.model, vocab_size=97))
 
 
 def _batch():
