@@ -8,6 +8,7 @@ where it is read, with the file and line it came from.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ __all__ = [
     "DataConfig",
     "EvalConfig",
     "GRPOConfig",
+    "GuardConfig",
     "LoraConfig",
     "ModelConfig",
     "PipelineConfig",
@@ -329,11 +331,36 @@ class PipelineConfig:
 
 
 @dataclass
+class GuardConfig:
+    """An optional guard model (Qwen3Guard, Llama Guard) behind an OpenAI-compatible endpoint."""
+
+    base_url: str | None = None
+    """e.g. http://127.0.0.1:8001/v1 (vLLM serving Qwen/Qwen3Guard-Gen-0.6B); null: no guard."""
+    model: str = "guard"
+    """Model name the endpoint serves."""
+    api_key_env: str | None = None
+    """Environment variable holding the endpoint's key (the key itself never goes in a config)."""
+    format: str = "auto"
+    """Verdict format: qwen3guard, llamaguard or auto (recognise either)."""
+    timeout: float = 2.0
+    """Seconds to wait; past it the rules' and detector's verdict stands."""
+
+    def __post_init__(self) -> None:
+        _check(self.format in ("auto", "qwen3guard", "llamaguard"), "safety.guard.format must be auto, qwen3guard or llamaguard")
+        _check(math.isfinite(self.timeout) and self.timeout > 0, "safety.guard.timeout must be a positive number of seconds")
+
+
+@dataclass
 class SafetyConfig:
+    detector: str | None = "builtin"
+    """The learned detector (USE + logistic regression) beside the rules: builtin, a .npz file from
+    `safety train-detector`, or null for rules only. It may raise the level, never lower it."""
     classifier: str | None = None
-    """Optional local Hugging Face text-classification directory that may raise (never lower) the rules' level; null: rules only."""
+    """Optional local Hugging Face text-classification directory that may raise (never lower) the rules' level; null: none."""
     classifier_threshold: float = 0.5
     """Score at or above which the classifier's risky label counts."""
+    guard: GuardConfig = field(default_factory=GuardConfig)
+    """Optional guard model; it may raise, never lower; failures never block a reply."""
     screen_output: bool = True
     """Screen generated answers too (method details, encouragement of harm are replaced). Leave on."""
 

@@ -1,6 +1,7 @@
 """``empathy-r1 chat``: a terminal chat that streams; the layers dimmed, the answer prominent.
 
-Every message is screened first; an urgent one gets the fixed crisis reply and no model text.
+Every turn the whole conversation is screened first (rules, the learned detector, a guard if the
+config names one); urgent gets the fixed crisis reply and no model text, for the rest of the chat.
 The reasoning streams (dimmed) as it is generated, sentence by sentence and screened; the
 answer is shown once the whole of it has passed screening. Reads lines from stdin, so it also
 works piped: ``printf '最近睡不好\\n' | empathy-r1 chat --model DIR``.
@@ -24,25 +25,32 @@ def register(app: typer.Typer) -> None:
         max_new_tokens: Annotated[int, typer.Option(help="Completion budget per reply.")] = 256,
         temperature: Annotated[float, typer.Option(help="0 for greedy decoding.")] = 0.7,
         reasoning: Annotated[bool, typer.Option("--reasoning/--no-reasoning", help="Show the four CoE layers (dimmed).")] = True,
+        config: Annotated[Path | None, typer.Option(help="YAML config (its safety section: detector, classifier, guard).")] = None,
     ) -> None:
         """Chat with a model in the terminal (Ctrl-D or 'exit' to leave)."""
         from rich.console import Console
 
+        from empathy_r1.config import load_config
         from empathy_r1.safety import load_locale
+        from empathy_r1.safety.factory import screener_from_config
         from empathy_r1.serving import PolicyBackend
 
         load_locale(locale)  # fail early on a bad locale
+        screener = screener_from_config(load_config(config).safety)
         console = Console(highlight=False)
         backend = PolicyBackend.load(model)
         console.print(f"[bold]Empathy-R1[/bold] · {backend.name} · 输入你想说的话，Ctrl-D 或 exit 退出", style="cyan")
-        run_chat(backend, console, locale, language, max_new_tokens, temperature, reasoning)
+        run_chat(backend, console, locale, language, max_new_tokens, temperature, reasoning, screener)
 
 
-def run_chat(backend, console, locale: str, language: str, max_new_tokens: int, temperature: float, show_reasoning: bool) -> None:
+def run_chat(
+    backend, console, locale: str, language: str, max_new_tokens: int, temperature: float, show_reasoning: bool, screener=None
+) -> None:
     """The loop, separate from model loading so that it can run on any backend."""
     from rich.panel import Panel
     from rich.text import Text
 
+    from empathy_r1.safety.inputs import InputError
     from empathy_r1.serving.streaming import ReasoningStream
     from empathy_r1.serving.turns import build_prompt, crisis, finish, screen_input
 
@@ -63,7 +71,12 @@ def run_chat(backend, console, locale: str, language: str, max_new_tokens: int, 
         if not interactive:
             console.print(Text(f"你> {line}", style="bold green"))
         history.append({"role": "user", "content": line})
-        screening = screen_input(history)
+        try:
+            screening = screen_input(history, screener) if screener is not None else screen_input(history)
+        except InputError as e:  # e.g. a pasted text past the size limit: say so, keep the chat going
+            history.pop()
+            console.print(Text(f"error: {e}", style="red"))
+            continue
         if screening.level == "urgent":
             reply = crisis(screening, locale, source="input")
         else:

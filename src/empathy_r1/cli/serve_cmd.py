@@ -64,11 +64,7 @@ def register(app: typer.Typer) -> None:
 
 
 def make_screener(cfg):
-    """Rules only, or rules plus the configured classifier (``safety.classifier``)."""
-    from empathy_r1.safety import Screener
+    """The configured screener: rules, the learned detector, classifier and guard (``safety`` section)."""
+    from empathy_r1.safety.factory import screener_from_config
 
-    if cfg.safety.classifier is None:
-        return Screener()
-    from empathy_r1.safety.classifier import load_classifier
-
-    return Screener(classifier=load_classifier(cfg.safety.classifier, cfg.safety.classifier_threshold))
+    return screener_from_config(cfg.safety)

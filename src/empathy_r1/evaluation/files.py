@@ -17,7 +17,7 @@ from typing import Any
 
 from empathy_r1.errors import UserError
 
-__all__ = ["Line", "load_metric_pairs", "read_json", "read_jsonl", "write_json", "write_text"]
+__all__ = ["Line", "load_metric_pairs", "read_json", "read_jsonl", "write_bytes", "write_json", "write_text"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def read_jsonl(path: str | Path) -> list[Line]:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", path, i) from None
+        except RecursionError:
+            raise UserError("JSON nested too deeply", path, i) from None
         if not isinstance(obj, dict):
             raise UserError(f"expected a JSON object, got {type(obj).__name__}", path, i)
         out.append(Line(path, i, obj))
@@ -74,12 +76,17 @@ def read_json(path: str | Path) -> Any:
 
 def write_text(path: str | Path, text: str) -> None:
     """Write a file atomically: readers see the old file or the whole new one."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file atomically: readers see the old file or the whole new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import yaml
 
 from empathy_r1.errors import UserError
 
-__all__ = ["HelpLine", "Locale", "available_locales", "concern_note", "crisis_reply", "load_locale"]
+__all__ = ["HelpLine", "Locale", "available_locales", "concern_note", "crisis_messages", "crisis_reply", "load_locale"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,10 @@ def crisis_reply(locale: str = "zh-CN") -> str:
 def concern_note(locale: str = "zh-CN") -> str:
     """A short line with a help line, appended to a model's answer when the level is concern."""
     return load_locale(locale).concern_note
+
+
+@cache
+def crisis_messages() -> tuple[str, ...]:
+    """Every shipped locale's crisis message: an assistant turn holding one means the
+    conversation already had the crisis reply, and it stays in crisis handling."""
+    return tuple(load_locale(name).crisis_message for name in available_locales())

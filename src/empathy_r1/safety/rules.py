@@ -26,6 +26,7 @@ __all__ = [
     "ACUTE_SIGNALS",
     "ANSWER_RULES",
     "CONTEXT_WORDS",
+    "DIMENSIONS",
     "IDIOMS",
     "NEGATION",
     "RULES",
@@ -33,6 +34,32 @@ __all__ = [
 ]
 
 Level = Literal["none", "concern", "urgent"]
+
+#: The dimensions evidence is sorted into, after the Columbia Suicide Severity Rating Scale
+#: (C-SSRS: wish to be dead, active ideation, method, intent, plan, preparatory behaviour,
+#: actual attempt) and safe-messaging practice (hopelessness, feeling a burden), plus the
+#: non-suicidal risks a support service must also answer. ``screen._level`` turns a set of
+#: them into a level; see docs/safety.md.
+DIMENSIONS: dict[str, str] = {
+    "wish_dead": "wish to be dead, not wake up, disappear (passive ideation)",
+    "active_ideation": "thoughts of killing oneself, not wanting to live, wanting to die",
+    "method": "a means named: pills, a height, a blade, rope, charcoal, gas, water, traffic",
+    "intent": "saying they will act: decided, serious, going to",
+    "plan": "a time or place chosen",
+    "preparation": "stockpiling, a note, farewells, giving things away, settling affairs, researching lethality, visiting a height",
+    "act_in_progress": "an overdose taken, standing at a height, cutting now, bleeding, charcoal lit",
+    "self_harm": "non-suicidal self-harm, now or as an urge",
+    "harm_to_others": "intent or plan to hurt someone, including a parent's thoughts of harming a child",
+    "abuse_in_progress": "violence or abuse happening or threatened now",
+    "hopelessness": "no way out, no future",
+    "burden": "feeling a burden to others",
+    "mention": "a bare mention that context may explain",
+    "encouragement": "(answers only) encouraging harm",
+    "detector": "the learned detector's verdict",
+    "guard": "a guard model's verdict",
+    "answered_yes": "a yes to the assistant's question about suicide or self-harm",
+    "crisis_in_history": "the conversation already received the crisis reply",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +81,8 @@ class Rule:
     """A bare mention that any context (fiction, game, news, study, third party) explains away."""
     first_person: bool = True
     """About the writer; a third-party subject before the match turns it into concern."""
+    dimension: str = "mention"
+    """The clinical dimension the match is evidence of (:data:`DIMENSIONS`)."""
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -78,7 +107,7 @@ _METHOD = (
 )
 _DIE = r"(?:死(?!的心)|去死|自杀|轻生|寻死|自尽|了结自己|结束自己|结束生命|结束我的生命|离开这个世界|离开人世)"
 _MEANS = r"(?:安眠药|安定片|农药|百草枯|刀片|美工刀|绳子|木炭|炭盆|煤气|老鼠药|一瓶药|一整瓶|一把药|几十片|上百片)"
-_OTHER = r"(?:他|她|他们|她们|那个人|那个混蛋|那个贱人|老板|上司|领导|同事|室友|同学|老师|前任|前男友|前女友|老公|老婆|丈夫|妻子|后妈|继父|全家|一家人|所有人|那帮人|这些人)"
+_OTHER = r"(?:佢|他|她|他们|她们|那个人|那个混蛋|那个贱人|老板|上司|领导|同事|室友|同学|老师|前任|前男友|前女友|老公|老婆|丈夫|妻子|后妈|继父|全家|一家人|所有人|那帮人|这些人)"
 _ABUSER = r"(?:他|她|我爸|我妈|爸爸|妈妈|父亲|母亲|继父|后妈|老公|丈夫|男朋友|男友|女朋友|老婆|哥哥|姐姐|舅舅|叔叔|家里人|室友|那个人)"
 _NOW = r"(?:正在|现在|此刻|又在|还在|一直在|刚刚|刚才|刚|又|每天都?|天天|经常|总是|动不动就)"
 # Between a modal and a death verb only fillers and time words, never a clause ("想起奶奶死的时候").
@@ -91,39 +120,51 @@ RULES: tuple[Rule, ...] = (
         "suicide",
         "urgent",
         r"(?:想死(?!的心)|(?:就|便|马上)去死|想去死|要去死|好想死|真想死|想一死了之|一死了之|死了算了|死了一了百了|不如死了|不如去死|还不如死|死掉算了|想死掉|求死)",
+        dimension="active_ideation",
     ),
     Rule(
         "not_want_live",
         "suicide",
         "urgent",
-        r"(?:不想活|活不下去|活不下来|不想再活|没法活|活够了|不愿意再活|不愿再活|活着也是多余|没有活下去的(?:理由|意义|勇气|动力)|失去了活下去的|撑不下去了?.{0,6}(?:想死|去死|结束))",
+        r"(?:不想活|唔想(?:再)?活|唔想(?:再)?生存|活不下去|活不下来|不想再活|没法活|活够了|不愿意再活|不愿再活|活着也是多余|没有活下去的(?:理由|意义|勇气|动力)|失去了活下去的|撑不下去了?.{0,6}(?:想死|去死|结束))",
+        dimension="active_ideation",
     ),
-    Rule("intent", "suicide", "urgent", _MODAL + _GAP + _DIE + r"|(?:宁愿|干脆|准备|打算|决定|计划)(?:去)?死"),
-    Rule("method_intent", "suicide", "urgent", _MODAL + _GAP + _METHOD),
+    Rule("intent", "suicide", "urgent", _MODAL + _GAP + _DIE + r"|(?:宁愿|干脆|准备|打算|决定|计划)(?:去)?死", dimension="active_ideation"),
+    Rule("method_intent", "suicide", "urgent", _MODAL + _GAP + _METHOD, dimension="method"),
     Rule(
         "end_it",
         "suicide",
         "urgent",
         r"(?:结束这一切|结束自己的生命|结束我的生命|了结自己|了断自己|自我了断|一了百了|做傻事|想不开|轻生的念头|自杀的念头|自杀的想法|轻生的想法|死的念头)",
+        dimension="active_ideation",
     ),
     Rule(
         "again",
         "suicide",
         "urgent",
         r"(?:又|再次|重新|最近又|现在又|这几天又).{0,4}(?:有了?|出现|开始|冒出|涌上来).{0,4}(?:这种|那种|这个|那个|轻生|自杀|死的)?的?(?:念头|想法|冲动)",
+        dimension="active_ideation",
     ),
     Rule(
         "jump",
         "suicide",
         "urgent",
         r"(?:我|今晚|今天|明天)(?:(?!不|没|别)[^，,。]){0,4}(?:就|要|会|准备|打算)+(?:(?!不|没|别)[^，,。]){0,10}(?:跳下去|跳楼|跳河|跳江|跳海)",
+        dimension="intent",
     ),
-    Rule("then_die", "suicide", "urgent", r"(?:就|便|马上|立刻)(?:去|要|会)?(?:自杀|去死|轻生|了断自己|了结自己|结束自己|跳楼|上吊|割腕)"),
+    Rule(
+        "then_die",
+        "suicide",
+        "urgent",
+        r"(?:就|便|马上|立刻)(?:去|要|会)?(?:自杀|去死|轻生|了断自己|了结自己|结束自己|跳楼|上吊|割腕)",
+        dimension="intent",
+    ),
     Rule(
         "method_stated",
         "suicide",
         "urgent",
         r"(?:我|今晚|今天|明天|等会儿?|一会儿|马上|现在)(?:就|要|会|去|准备|打算|想|真的|还是)+" + _METHOD,
+        dimension="method",
     ),
     # --- suicide: weak mentions (context may explain them) ---------------------------------
     Rule(
@@ -131,6 +172,7 @@ RULES: tuple[Rule, ...] = (
         "suicide",
         "urgent",
         r"(?:自杀|去死|轻生|结束自己).{0,12}(?:这次是认真的|我是认真的|不是开玩笑|没开玩笑)|(?:想|考虑|研究|查|搜|琢磨)(?:过)?.{0,6}怎么(?:自杀|去死|死比较|死才|结束自己|了结自己)",
+        dimension="intent",
     ),
     Rule(
         "farewell_strong",
@@ -138,9 +180,10 @@ RULES: tuple[Rule, ...] = (
         "urgent",
         r"永别|诀别|下辈子(?:再见|见|再做|再当|再报答|再还|再陪)|来世再见|(?:这是|这会是)我?(?:的)?最后一(?:次|条|篇|封)(?:发|说|留言|帖子|动态|朋友圈|消息|信)|留(?:下)?(?:了)?遗言",
         signal="farewell",
+        dimension="preparation",
     ),
-    Rule("hyperbole", "suicide", "concern", r"想死的心都有", signal="hopeless"),
-    Rule("mention", "suicide", "concern", r"(?:自杀|轻生|寻死|自尽|跳楼|上吊|割腕)", weak=True),
+    Rule("hyperbole", "suicide", "concern", r"想死的心都有", signal="hopeless", dimension="hopelessness"),
+    Rule("mention", "suicide", "concern", r"(?:自杀|轻生|寻死|自尽|跳楼|上吊|割腕)", weak=True, dimension="mention"),
     Rule(
         "i_die",
         "suicide",
@@ -148,6 +191,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:我死了|我死后|我死之后|我不在了|我走了以后|我离开以后|我消失了?|我不见了)",
         signal="passive",
         weak=True,
+        dimension="wish_dead",
     ),
     # --- suicide: passive ideation, hopelessness, burden -----------------------------------
     Rule(
@@ -156,6 +200,7 @@ RULES: tuple[Rule, ...] = (
         "concern",
         r"(?:活着(?:没|没有|有什么)意思|活着(?:真的|真|好|太|很|也|实在)*累|活着有什么意义|活着没意义|不想醒来|(?:希望|但愿|想|要是)(?:(?!不想)[^，,。]){0,4}(?:不要|不再|别|永远不|再也不)醒|睡(?:着|过去)?(?:了)?(?:就)?(?:不要|别|不用|再也不)醒|永远睡过去|一睡不醒|消失就好了|想消失|从这个世界消失|不如没(?:有)?出生|没来到这个世界|要是没有我|不想存在|不想再醒|想永远睡|被车撞死就好了|出个意外死了|彻底解脱|永远解脱|想要解脱|想解脱)",
         signal="passive",
+        dimension="wish_dead",
     ),
     Rule(
         "hopeless",
@@ -163,6 +208,7 @@ RULES: tuple[Rule, ...] = (
         "concern",
         r"(?:看不到(?:任何)?(?:希望|出路|未来)|没有(?:任何)?(?:希望|出路|未来)了|撑不下去了|撑不住了|熬不下去|坚持不下去了|彻底绝望|太绝望了|好绝望|走投无路|没有意义了|一切都没有意义)",
         signal="hopeless",
+        dimension="hopelessness",
     ),
     Rule(
         "burden",
@@ -170,6 +216,7 @@ RULES: tuple[Rule, ...] = (
         "concern",
         r"(?:我|自己)(?:只是|就是|是|只会|成了|变成了?|一直是|简直是)(?:一?个)?(?:大家的|家里的|家人的|所有人的|全家的|他们的|你们的|别人的)?(?:累赘|负担|包袱|拖累|多余的人|没用的人|废物)|(?:拖累|连累)(?:了)?(?:家人|家里|大家|你们|他们|爸妈|父母|所有人)|(?:没有我|我不在了?|我消失了?|我死了).{0,10}(?:更好|更轻松|更幸福|解脱|少个麻烦|不用再)",
         signal="burden",
+        dimension="burden",
     ),
     # --- suicide: implicit acute signals ---------------------------------------------------
     Rule(
@@ -178,6 +225,7 @@ RULES: tuple[Rule, ...] = (
         "concern",
         r"(?:我先走了|对不起(?:爸爸|妈妈|爸妈|大家|你们)|下辈子|永别了|永别|诀别|再见了?[，,。 ]?(?:这个世界|世界|大家|所有人|各位|爸妈|妈妈|爸爸)|下辈子(?:再见|见|再做|再当|再报答|再还|再陪)|来世再见|遗书|遗言|最后一(?:次|条|篇)(?:发|和|跟|说|写|留言|帖子|动态|朋友圈|消息)|替我(?:照顾|向|跟|和|好好)|别(?:为|替)我难过|不要(?:为|替)我难过|不会再(?:麻烦|打扰|拖累)(?:你们|大家|任何人|你)|以后(?:就)?不能陪(?:你|你们)了|谢谢(?:你们|大家).{0,12}(?:这些年|一直以来|陪伴|照顾).{0,12}(?:再见|永别|最后|走了))",
         signal="farewell",
+        dimension="preparation",
     ),
     Rule(
         "giving_away",
@@ -185,6 +233,7 @@ RULES: tuple[Rule, ...] = (
         "concern",
         r"托付给|留作纪念|当作纪念|做个纪念|(?:东西|衣服|书|收藏|手办|账号|猫|狗|宠物|存款|积蓄|游戏机|电脑).{0,6}(?:都|全)(?:送人|送掉|送出去|分给|留给|转给)|(?:银行卡|密码|存款|保险).{0,10}(?:写在|放在|留在|留给)|(?:我|以后)(?:再也)?用不(?:上|着)了",
         signal="giving_away",
+        dimension="preparation",
     ),
     Rule(
         "plan",
@@ -196,6 +245,7 @@ RULES: tuple[Rule, ...] = (
         + _MEANS
         + r".{0,6}(?:已经|都|早就)?(?:攒够|攒好|买好|准备好|囤好|囤了|藏好)",
         signal="plan",
+        dimension="preparation",
     ),
     Rule(
         "means",
@@ -204,6 +254,7 @@ RULES: tuple[Rule, ...] = (
         _MEANS + r"|(?:药|绳子|炭)[^，,。]{0,3}(?:都|已经)?(?:准备好|买好|攒好|备好)",
         signal="means",
         weak=True,
+        dimension="method",
     ),
     Rule(
         "time",
@@ -211,6 +262,7 @@ RULES: tuple[Rule, ...] = (
         "concern",
         r"就等(?:今晚|今天|明天|周末|那天)|(?:今晚|今天晚上|明天|后天|这周末|月底|生日那天|过完年|等.{1,8}(?:之后|以后)).{0,6}(?:就|我就|便).{0,4}(?:永远离开|离开这个世界|结束|解脱|去死|跳|动手|了断|消失|走了)",
         signal="time",
+        dimension="plan",
     ),
     # --- self-harm ---------------------------------------------------------------------------
     Rule(
@@ -218,9 +270,17 @@ RULES: tuple[Rule, ...] = (
         "self_harm",
         "urgent",
         r"(?:想|又想|很想|好想|忍不住|控制不住|停不下来|又开始|还是会|一直在|每天都)(?:(?!不|没|别|起|到|过)[^，,。]){0,5}(?:自残|割自己|划自己|割手|划手|伤害自己|用刀划|烫自己|割腕|撞墙|拿头撞|掐自己|咬自己|打自己)",
+        dimension="self_harm",
     ),
-    Rule("self_harm_act", "self_harm", "urgent", _NOW + r".{0,4}(?:割了|划了|割破|划破|自残|烫了|伤了自己)"),
-    Rule("self_harm_mention", "self_harm", "concern", r"(?:自残|自伤|割自己|划自己|割手腕|划手臂|手臂上的伤|伤害自己)", weak=True),
+    Rule("self_harm_act", "self_harm", "urgent", _NOW + r".{0,4}(?:割了|划了|割破|划破|自残|烫了|伤了自己)", dimension="self_harm"),
+    Rule(
+        "self_harm_mention",
+        "self_harm",
+        "concern",
+        r"(?:自残|自伤|割自己|划自己|割手腕|划手臂|手臂上的伤|伤害自己)",
+        weak=True,
+        dimension="self_harm",
+    ),
     # --- hurt right now (overdose, bleeding, at the edge) -----------------------------------
     Rule(
         "overdose",
@@ -228,14 +288,23 @@ RULES: tuple[Rule, ...] = (
         "urgent",
         r"(?:吞了|吃了|喝了|服了|吃下了|吞下了).{0,4}(?:[1-9][0-9]+|[二三四五六七八九两几]?十[一二三四五六七八九]?|几十|上百)多?(?:片|粒|颗)|(?:吞了|吃了|喝了|服了|吃下了|吞下了).{0,6}(?:一瓶|一整瓶|一整板|一把|很多|好多|一堆|几十|上百|所有的?|全部).{0,6}(?:药|安眠药|片|农药|百草枯)|(?:喝了|吃了)(?:农药|百草枯|老鼠药)",
         signal="hurt_now",
+        dimension="act_in_progress",
     ),
-    Rule("bleeding", "self_harm", "urgent", r"(?:血(?:止不住|一直流|流了好多|流了很多|流个不停)|流了(?:好多|很多)血)", signal="hurt_now"),
+    Rule(
+        "bleeding",
+        "self_harm",
+        "urgent",
+        r"(?:血(?:止不住|一直流|流了好多|流了很多|流个不停)|流了(?:好多|很多)血)",
+        signal="hurt_now",
+        dimension="act_in_progress",
+    ),
     Rule(
         "at_edge",
         "suicide",
         "urgent",
         r"(?:站在|坐在|现在在|我在).{0,6}(?:楼顶|天台|顶楼|桥上|桥边|江边|河边|窗台|阳台边|铁轨上|栏杆外)",
         signal="hurt_now",
+        dimension="act_in_progress",
     ),
     # --- harm to others ----------------------------------------------------------------------
     Rule(
@@ -245,15 +314,31 @@ RULES: tuple[Rule, ...] = (
         r"(?:想|要|准备|打算|计划|决定|真想|迟早要|一定要|非要|我会)(?:去|要|把)?(?:杀了|杀死|弄死|捅死|砍死|掐死|毒死|宰了|捅了|砍了|干掉|杀掉)(?:"
         + _OTHER
         + r"|(?:那个|这个|那些|这些|那帮|这帮)[^，,。]{0,8}(?:人|家伙|混蛋|畜生))",
+        dimension="harm_to_others",
     ),
     Rule(
         "kill_plan",
         "harm_to_others",
         "urgent",
         r"(?:带(?:着)?刀|买了(?:把)?刀|磨好了刀|藏了刀|准备好了刀).{0,12}(?:去|找|等)|同归于尽|报复社会|拉.{0,4}垫背|一起去死|让他们(?:都)?(?:付出代价|陪葬)|炸了(?:学校|公司)|在.{0,4}(?:饭|水|汤|杯子|饮料|菜|茶)里下(?:药|毒)|(?:打算|准备|想|要)(?:给|对|往).{0,6}下毒",
+        dimension="harm_to_others",
     ),
-    Rule("weapon", "harm_to_others", "concern", r"刀[^，,。]{0,3}(?:都|已经)?(?:磨好|买好|准备好|藏好)了?", signal="weapon"),
-    Rule("rage_kill", "harm_to_others", "concern", r"(?:恨不得|气得想|真想|想).{0,4}(?:杀了|弄死|掐死|打死)|想杀人", weak=True),
+    Rule(
+        "weapon",
+        "harm_to_others",
+        "concern",
+        r"刀[^，,。]{0,3}(?:都|已经)?(?:磨好|买好|准备好|藏好)了?",
+        signal="weapon",
+        dimension="harm_to_others",
+    ),
+    Rule(
+        "rage_kill",
+        "harm_to_others",
+        "concern",
+        r"(?:恨不得|气得想|真想|想).{0,4}(?:杀了|弄死|掐死|打死)|想杀人",
+        weak=True,
+        dimension="harm_to_others",
+    ),
     # --- abuse in progress --------------------------------------------------------------------
     Rule(
         "abuse_now",
@@ -266,6 +351,7 @@ RULES: tuple[Rule, ...] = (
         + _NOW
         + r".{0,6}(?:被|在被).{0,6}(?:打|掐|踢|揍|锁|关|绑|拖|砍|捅|性侵|侵犯|强奸)",
         first_person=False,
+        dimension="abuse_in_progress",
     ),
     Rule(
         "threat_to_me",
@@ -274,6 +360,7 @@ RULES: tuple[Rule, ...] = (
         _ABUSER
         + r".{0,8}(?:说要|扬言要|威胁(?:要|说)?|要|会).{0,4}(?:杀了我|弄死我|打死我|砍死我|掐死我|烧死我|杀我)|(?:被|把我)(?:锁|关|反锁)在.{0,8}(?:房间|屋|家|厕所|卫生间|地下室|车)里.{0,6}(?:出不去|不让我|不放我|不给我)|(?:他|她|有人)在(?:门外|外面|楼下).{0,8}(?:砸门|踹门|拿刀|堵我)",
         first_person=False,
+        dimension="abuse_in_progress",
     ),
     Rule(
         "abuse_hit",
@@ -281,6 +368,7 @@ RULES: tuple[Rule, ...] = (
         "urgent",
         _ABUSER + r"(?:又|还|竟然|居然|今天|昨晚|刚刚?|刚才)?(?:打|掐|踢|揍|扇|勒|砍|捅)(?:了)?我(?!过)",
         first_person=False,
+        dimension="abuse_in_progress",
     ),
     Rule(
         "abuse_ongoing",
@@ -289,6 +377,182 @@ RULES: tuple[Rule, ...] = (
         r"(?:家暴|被打|打我|性侵|猥亵|虐待|被霸凌|被欺负|被威胁)",
         weak=True,
         first_person=False,
+        dimension="abuse_in_progress",
+    ),
+    # --- C-SSRS dimensions the rules above did not reach ------------------------------------
+    Rule(
+        "research_lethality",
+        "suicide",
+        "urgent",
+        r"(?:查|搜|百度|问|研究|算)(?:了|过)?.{0,10}(?:致死量|致死剂量|多少(?:片|粒|颗|毫克|克)|几(?:片|粒|颗)|多高|几楼|几层).{0,10}(?:会死|能死|才会死|致死|死得了|死亡|不痛|没有痛苦|一定死)"
+        r"|(?:查|搜|研究)(?:了|过)?.{0,6}(?:哪里|哪座桥|哪栋楼|什么地方|怎样|怎么样|什么方法|哪种方法|哪种药).{0,8}(?:死|不痛苦|最快|成功率)",
+        signal="plan",
+        dimension="preparation",
+    ),
+    Rule(
+        "visit_height",
+        "suicide",
+        "concern",
+        r"(?:去|上|爬上|走到)(?:了)?(?:楼顶|天台|顶楼|桥上|江边|海边|悬崖).{0,8}(?:看了看|看过|看看|踩点|站了|待了|坐了|往下看|往下望)|(?:往下|向下)(?:看|望)了?.{0,6}(?:很久|好久|一会|半天)",
+        signal="means",
+        dimension="preparation",
+    ),
+    Rule(
+        "settle_affairs",
+        "suicide",
+        "concern",
+        r"(?:交代|安排|处理|料理)(?:好|完)?(?:了)?(?:后事|身后事)|(?:写好|立好|写了|立了)(?:了)?遗嘱|(?:保险|受益人|存款|银行卡|密码|账号|微信密码|支付宝).{0,10}(?:写给|留给|交给|告诉了|转给|改成|都写好|放在)"
+        r"|(?:债|钱)(?:都|已经)?(?:还清|还完|还上)了.{0,10}(?:放心|没有遗憾|可以走|不欠)|(?:把|给)(?:我的)?(?:猫|狗|猫咪|狗狗|宠物|仓鼠|兔子).{0,8}(?:送人|送走|送给|托付|找好了(?:新)?(?:主人|家)|交给)",
+        signal="giving_away",
+        dimension="preparation",
+    ),
+    Rule(
+        "note",
+        "suicide",
+        "concern",
+        r"(?:写好|写了|写完|留了|留下)(?:了)?(?:一封|几封)?(?:给(?:爸妈|妈妈|爸爸|家人|你们|大家|他|她)的)?(?:最后的?)?(?:信|遗书|遗言|告别信)|最后一封信",
+        signal="farewell",
+        dimension="preparation",
+    ),
+    Rule(
+        "act_now",
+        "suicide",
+        "urgent",
+        r"(?:已经|刚刚?|刚才|都)(?:把)?(?:药|安眠药|整瓶药|那瓶药|所有的药|攒的药)(?:都|全)?(?:吃了|吞了|吃下去了|吞下去了|喝了)"
+        r"|(?:药|安眠药)(?:都|已经|全)(?:吃|吞|喝)(?:了|下去了|完了)"
+        r"|(?:炭|碳)(?:已经|都)?(?:点上|点着|烧上|烧起来|点好)了?|(?:绳子|绳套)(?:已经|都)?(?:挂好|系好|绑好|套好|打好结)了?"
+        r"|(?:现在|正)(?:坐|站|蹲|躺)在(?:楼顶|天台|顶楼|桥上|窗台|栏杆外|铁轨上|窗户外|阳台外)|(?:已经|刚)?(?:喝|吃)了(?:农药|百草枯|老鼠药|敌敌畏|洗洁精|消毒水)"
+        r"|(?:手腕|手臂|胳膊|腿)(?:上)?.{0,4}(?:在)?(?:流血|一直流血|全是血|血流不止)|(?:正在|一边|现在在)(?:割|划|烧炭|吃药|吞药)",
+        signal="hurt_now",
+        dimension="act_in_progress",
+    ),
+    Rule(
+        "harm_child",
+        "harm_to_others",
+        "urgent",
+        r"(?:怕|害怕|担心|控制不住|忍不住|差点|真想|想|想要)(?:自己)?(?:会)?(?:把|对)?(?:孩子|宝宝|儿子|女儿|娃|小孩)(?:.{0,4})(?:掐死|闷死|摔死|扔下去|扔出去|淹死|打死|弄死|捂死|伤害|下手)",
+        first_person=False,
+        dimension="harm_to_others",
+    ),
+    Rule(
+        "abuse_now_more",
+        "abuse_in_progress",
+        "urgent",
+        r"(?:他|她|我爸|我妈|爸爸|妈妈|老公|丈夫|男朋友|男友|前夫|前男友|继父|那个人)(?:现在|正在|又在|还在)?(?:在)?(?:门外|门口|楼下|外面)(?:一直)?(?:砸门|踹门|敲门|骂|拿着刀|等我|堵我)"
+        r"|(?:他|她)(?:拿着|手里有|举着)(?:刀|菜刀|棍子|锤子|剪刀).{0,8}(?:我|过来|追)|(?:我|孩子)(?:被)?(?:反锁|锁)在(?:房间|屋|家|厕所|卫生间|车)里|(?:我|孩子)(?:现在)?(?:躲在|藏在)(?:厕所|卫生间|衣柜|房间|柜子)里",
+        first_person=False,
+        dimension="abuse_in_progress",
+    ),
+    Rule(
+        "euphemism_ideation",
+        "suicide",
+        "urgent",
+        r"(?:想|要|准备|打算|决定|只想|好想|真想)(?:去|早点|快点)?(?:去另一个世界|去天堂|去见(?:奶奶|爷爷|外婆|外公|妈妈|爸爸)|永远(?:地)?休息|永远睡下去|退出人生|退出这个世界|人生删号|删号重来|下线了?(?:吧)?$|结束人生|结束这辈子|离开人间|去死一死)|活腻了|不想(?:再)?活下去|不想在这个世界(?:上)?(?:待|呆)",
+        dimension="active_ideation",
+    ),
+    Rule(
+        "wish_not_exist",
+        "suicide",
+        "concern",
+        r"(?:想|好想|真想|只想)(?:就这样)?(?:睡过去|睡死过去|永远消失|从世界上消失|人间蒸发|不存在)|(?:死了|不在了|消失了)(?:也)?(?:没人|没有人)(?:在意|在乎|会发现|会难过)|活着(?:好|太|真)?(?:没劲|多余|累)",
+        dimension="wish_dead",
+        signal="passive",
+    ),
+    Rule(
+        "time_chosen",
+        "suicide",
+        "concern",
+        r"(?:打算|准备|决定|计划|就|定在|选在|选了)(?:就)?(?:在)?(?:今晚|今天晚上|今天|明天|后天|这周末|周末|月底|生日那天|过年前|考完试|下周)(?:了|吧)?(?:[。.!！]|$)",
+        signal="time",
+        dimension="plan",
+    ),
+    Rule(
+        "take_all",
+        "suicide",
+        "concern",
+        r"(?:都|全|全部|一次性|一口气)(?:吃|吞|喝)(?:掉|下去|光|完)",
+        signal="means",
+        dimension="method",
+    ),
+    # --- broad cues: one dimension each, concern alone, urgent in combination (see screen._level) ---
+    Rule(
+        "finality",
+        "suicide",
+        "concern",
+        r"(?:我|就|终于|准备|打算|决定|可以|要|该)(?:要)?(?:走了|离开了|解脱了)(?![^，,。]{0,3}(?:去|回|到|出差|旅游|出国|上班|上学|吃饭))"
+        r"|不会再(?:下来|回来|醒来|回头|见到你们|麻烦你们|打扰你们|来了|痛了)|(?:我)?(?:就|再也|已经)?不在了(?:吧|喔|哦)?(?:[。.!！]|$)"
+        r"|(?:以后|之后|从此)(?:你们|大家|他们|爸妈)(?:就)?(?:轻松了|解脱了|不用再(?:为我|管我|操心))|睡(?:一)?个(?:永远的)?(?:好觉|长觉)|永远(?:地)?(?:睡下去|睡着|休息|离开)"
+        r"|(?:这辈子|这一生|人生)(?:就)?到(?:这|此)(?:里)?(?:为止)?了|(?:去|要去|想去)(?:找|见|陪)(?:已经)?(?:去世的|走了的)?(?:奶奶|爷爷|外婆|外公|妈妈|爸爸)(?:了)?"
+        r"|适合离开|是时候(?:离开|走)了|不用再醒|告别这个世界|向这个世界告别|(?:最后|最终)的(?:告别|决定)",
+        signal="farewell",
+        weak=True,
+        dimension="intent",
+    ),
+    Rule(
+        "stockpile",
+        "suicide",
+        "concern",
+        r"(?:攒|存|囤|储|收集|藏)(?:了|咗|够了|够)?[^，,。]{0,6}(?:药|片|粒|颗)|(?:[0-9一二三四五六七八九十几两百]+)(?:多)?(?:片|粒|颗|盒|瓶)[^，,。]{0,6}(?:够了|应该够|足够|算过)",
+        signal="plan",
+        dimension="preparation",
+    ),
+    Rule(
+        "height",
+        "suicide",
+        "concern",
+        r"(?:楼顶|天台|顶楼|屋顶|阳台|窗边|窗台|窗户|桥上|桥边|大桥|轨道|铁轨|悬崖|[0-9一二三四五六七八九十几]+楼)[^，,。]{0,10}(?:跳下去|往下跳|往下看|往下望|够高|挺高|应该够|摔下去|掉下去|腿在外面|栏杆外|翻过)"
+        r"|(?:跳|往下跳)[^，,。]{0,3}(?:楼|桥|海|河|江|下去)|(?:走进|走入|跳进)(?:海|河|江|湖|水)(?:里)?",
+        signal="means",
+        weak=True,
+        dimension="method",
+    ),
+    Rule(
+        "means_ready",
+        "suicide",
+        "concern",
+        r"(?:煤气|燃气|炭|木炭|绳子|绳套|刀片|农药|汽油)[^，,。]{0,6}(?:打开|开了|点上|点了|准备好|准备了|买好|买了|挂好|系好|在手边|就在身边)"
+        r"|(?:准备|买|备)(?:好|了)(?:一)?(?:瓶|盒|包|根|把)?(?:安眠药|药|农药|绳子|炭|刀片)",
+        signal="means",
+        weak=True,
+        dimension="method",
+    ),
+    Rule(
+        "act_taken",
+        "suicide",
+        "urgent",
+        r"(?:吞|吃|喝|服)(?:了|咗|下|掉|晒)[^，,。]{0,6}(?:一把|一整(?:瓶|盒|板)|所有|全部|好多|很多|半盒|一盒|一瓶|[二三四五六七八九]十|几十|上百|[1-9][0-9])(?:多)?(?:片|粒|颗|盒|瓶)?[^，,。]{0,3}(?:药|安眠药|布洛芬|退烧药|止痛药|片|粒|颗)?"
+        r"|(?:煤气|燃气)[^，,。]{0,3}(?:打开了|开了|开着)|(?:门窗|窗户和门|门和窗)(?:都)?(?:关|封)(?:上|好|死)了|(?:刀|刀片)(?:都)?(?:已经)?(?:放到|放在|抵在|贴在)(?:了)?(?:手腕|脖子|喉咙)",
+        signal="hurt_now",
+        dimension="act_in_progress",
+    ),
+    Rule(
+        "self_harm_wound",
+        "self_harm",
+        "urgent",
+        r"(?:划|割|切|烫|烧|抓|刮)(?:得|了|咗)?[^，,。]{0,4}(?:有点深|很深|太深|好深|比较深|要缝|缝针|止不住|一直流血|全是血)|(?:又|再)(?:划|割)(?:了|咗)(?:自己|手|手腕|手臂|大腿)",
+        signal="hurt_now",
+        weak=True,
+        dimension="self_harm",
+    ),
+    Rule(
+        "harm_plan",
+        "harm_to_others",
+        "urgent",
+        r"要(?:了)?(?:他|她|他们|她们|佢|那个人|那个混蛋)的(?:命|狗命)|(?:让|要)(?:他|她|他们|佢)(?:再也)?(?:起不来|醒不过来|陪葬|尝尝被.{0,4}死)"
+        r"|(?:在|往)(?:他|她|佢)?(?:的)?(?:水杯|杯子|饭|碗|水|饮料|茶|汤|咖啡)(?:里)?(?:放|下|加)(?:了)?(?:东西|药|毒)"
+        r"|(?:汽油|硫酸|刀|斧头|锤子)(?:都|已经)?(?:买|准备)(?:好|了|咗)[^。]{0,12}(?:他|她|佢|去他|去她)|(?:想|要|会)(?:杀|殺)(?:咗|了|死)?(?:佢|他|她)",
+        first_person=False,
+        dimension="harm_to_others",
+    ),
+    Rule(
+        "abuse_happening",
+        "abuse_in_progress",
+        "urgent",
+        r"(?:在|正在|又在|一直在)(?:打|抽|踢|掐|揍|扇)(?:我|他|她|小孩|孩子|我妈|妈妈|媽|弟弟|妹妹|奶奶)|用(?:皮带|棍子|衣架|拖鞋|酒瓶)(?:抽|打|砸)"
+        r"|(?:说要|喊着要|吼着要|吼说要|要)(?:打死|弄死|杀死|掐死)(?:他|她|我|你|我们)|(?:锁|反锁)(?:了|咗)?(?:门|房门)[^。]{0,6}(?:不让|不俾|唔俾|不放)"
+        r"|(?:一直|正在|又)(?:摸我|亲我|脱我|扯我)|(?:现在|正)?(?:就)?在(?:门外|门口)[^。]{0,8}(?:敲|砸|踹)|拿着(?:刀|菜刀|酒瓶|棍子)[^。]{0,6}(?:要|追|对着)",
+        first_person=False,
+        dimension="abuse_in_progress",
     ),
     # --- English: enough for the en-US locale, not a full English screener -------------------
     Rule(
@@ -296,16 +560,31 @@ RULES: tuple[Rule, ...] = (
         "suicide",
         "urgent",
         r"\b(?:want|wanna|going|plan|planning|decided|ready)\s+(?:to\s+)?(?:die|kill myself|end (?:my|it all)|take my (?:own )?life|commit suicide)\b|\bkill myself\b|\bend my life\b|\bsuicidal\b|\bdon'?t want to (?:live|be alive|wake up)\b",
+        dimension="active_ideation",
     ),
-    Rule("en_self_harm", "self_harm", "urgent", r"\b(?:cut|cutting|hurt|hurting|harm|harming)\s+myself\b|\bself[- ]harm(?:ing)?\b"),
+    Rule(
+        "en_self_harm",
+        "self_harm",
+        "urgent",
+        r"\b(?:cut|cutting|hurt|hurting|harm|harming)\s+myself\b|\bself[- ]harm(?:ing)?\b",
+        dimension="self_harm",
+    ),
     Rule(
         "en_overdose",
         "suicide",
         "urgent",
         r"\b(?:took|swallowed|taken)\s+(?:a (?:whole )?bottle|all (?:my|the)|a lot of|dozens of)\b.{0,20}\b(?:pills|tablets)\b",
         signal="hurt_now",
+        dimension="act_in_progress",
     ),
-    Rule("en_mention", "suicide", "concern", r"\bsuicide\b|\bwant to disappear\b|\bburden to\b|\bno reason to live\b", weak=True),
+    Rule(
+        "en_mention",
+        "suicide",
+        "concern",
+        r"\bsuicide\b|\bwant to disappear\b|\bburden to\b|\bno reason to live\b",
+        weak=True,
+        dimension="mention",
+    ),
 )
 
 #: Implicit signals whose *combination* with any other suicide signal in the post makes it urgent:
@@ -334,6 +613,8 @@ CONTEXT_WORDS: dict[str, str] = {
     "news": r"新闻|报道|热搜|据悉|微博上|网上看到|看到一则|新闻里|通报|警方",
     "english": r"\b(?:film|movie|book|novel|series|game|news|prevention|class|lecture|research|character)s?\b",
     "study": r"论文|研究|课题|科普|讲座|预防|干预培训|作业题|考试题|心理学课|统计数据|课上",
+    "travel": r"出国|搬家|毕业|离职|辞职|回老家|出差|旅行|旅游|航班|飞机|火车票|高铁|留学|移民|退群|下播|退游|宿舍|实习|调岗|分手",
+    "daily": r"切菜|做饭|厨房|削水果|纹身|打耳洞|手术|医生说|护士|打针|抽血|献血|比赛|训练|摔倒|跌倒|骑车|晾衣服|烧烤|钓鱼|露营|装修",
 }
 
 #: Anger hyperbole: "恨不得杀了他" in a fit of rage is concern, not a plan (a plan stays urgent).
@@ -370,6 +651,7 @@ ANSWER_RULES: tuple[Rule, ...] = (
         "urgent",
         r"(?:致死|致命)(?:剂量|量|的剂量)|(?:吃|吞|服)(?:下)?(?:多少|几|[0-9]+)(?:片|粒|瓶).{0,8}(?:会死|能死|就能|就会死|致死)|(?:几|多少|[0-9]+)(?:楼|层|米)(?:以上)?(?:跳下|跳|摔).{0,6}(?:必死|会死|能死|就能)|(?:割|划).{0,4}(?:动脉|静脉|腕).{0,8}(?:竖着|横着|深|才能|更快)|(?:最|比较)?(?:无痛|不痛苦|快速|有效)的?(?:自杀|死法|死亡)(?:方法|方式)?|自杀(?:的)?(?:方法|方式|步骤|教程)(?:有|是|如下|：|:)|烧炭.{0,6}(?:密闭|封好|关好)|绳子.{0,6}(?:打结|系在)",
         signal="method",
+        dimension="method",
     ),
     Rule(
         "encourage",
@@ -377,6 +659,7 @@ ANSWER_RULES: tuple[Rule, ...] = (
         "urgent",
         r"(?:你|您)(?:就|可以|应该|不如|还是)?(?:去死|死了算了|自杀吧|结束生命吧|跳下去吧|一了百了)|(?:死|自杀|轻生|结束生命)(?:是|才是|也是)?(?:一种|最好的|唯一的|正确的)?(?:解脱|出路|选择|办法)(?![吗？?])|支持你(?:的)?(?:决定)?(?:去死|自杀|结束生命)|(?:杀了|弄死|报复)(?:他|她|他们).{0,4}(?:吧|是对的|没错|也可以)",
         signal="encourage",
+        dimension="encouragement",
     ),
     Rule(
         "en_method",
@@ -384,8 +667,14 @@ ANSWER_RULES: tuple[Rule, ...] = (
         "urgent",
         r"\blethal dose\b|\bhow many (?:pills|tablets)\b.{0,20}\b(?:kill|die|lethal)\b|\bpainless (?:way|method) to die\b",
         signal="method",
+        dimension="method",
     ),
     Rule(
-        "en_encourage", "suicide", "urgent", r"\byou should (?:kill yourself|die|end it)\b|\bgo (?:kill yourself|die)\b", signal="encourage"
+        "en_encourage",
+        "suicide",
+        "urgent",
+        r"\byou should (?:kill yourself|die|end it)\b|\bgo (?:kill yourself|die)\b",
+        signal="encourage",
+        dimension="encouragement",
     ),
 )

@@ -1,38 +1,45 @@
-"""Crisis screening: rules, read sentence by sentence, with negation, idioms and context.
+"""Crisis screening: whole conversations, read sentence by sentence, along clinical dimensions.
 
-The pipeline for one text:
+The pipeline for one conversation (a single text is a conversation of one user turn):
 
-1. NFKC-normalise and lower-case it character by character (so every offset still points into
-   the original text), then mask idioms (笑死了, 累死了, 想死你了) with a filler character.
-2. Split it into sentences; one urgent sentence anywhere in a long post makes the post urgent.
-3. Run every rule; for each match decide, from its own sentence, whether it is negated
-   (我不想死), about someone else (我朋友说她想死), explained by context (a film, a game, the
-   news), or in the past (以前想过自杀) — each of which lowers it.
-4. Combine: any urgent match is urgent; several kinds of implicit signal (a farewell next to a
-   death wish, a means next to a time) are urgent together; anything else left is concern.
-
-An optional classifier may raise the level, never lower it: the rules' recall is the floor.
+1. Check the input (:mod:`.inputs`): strings, a user turn, no lone surrogates, a size limit.
+2. Normalise every turn (:mod:`.normalise`: NFKC, Traditional → Simplified, zero-width
+   characters, split words, evasions), keeping a map back to the original offsets; mask idioms
+   (笑死了, 累死了, 想死你了).
+3. Split each user turn into sentences and run every rule; decide from the sentence whether a
+   match is negated (我不想死), about someone else (我朋友说她想死), explained by context (a
+   film, a game, the news) or in the past (以前想过自杀) — each of which lowers it. Each match
+   is evidence of one C-SSRS-style dimension (``rules.DIMENSIONS``).
+4. Assistant turns are context: a yes to the assistant's question about suicide counts as the
+   user's own evidence, and a crisis reply already given keeps the conversation urgent.
+5. The level follows from the *combination* of dimensions over all user turns (:func:`_level`):
+   signals split across turns (我攒了很多安眠药 / 打算今晚) add up as if written together.
+6. A learned detector and a guard model, when configured, may raise the level, never lower it:
+   the rules' recall is the floor.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from empathy_r1.safety import rules as R
+from empathy_r1.safety.inputs import Messages, check_messages, check_text
+from empathy_r1.safety.normalise import normalise
 
-__all__ = ["LEVELS", "Classifier", "Screener", "Screening", "Span", "screen", "screen_answer"]
+__all__ = ["LEVELS", "Classifier", "Guard", "Screener", "Screening", "Span", "screen", "screen_answer", "screen_conversation"]
 
 Level = Literal["none", "concern", "urgent"]
 LEVELS: tuple[Level, ...] = ("none", "concern", "urgent")
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
-#: A classifier maps sentences to (level, score) pairs; see ``safety.classifier``.
+#: A classifier maps texts (turns, windows of a long turn) to (level, score) pairs; see ``safety.detector``.
 Classifier = Callable[[list[str]], list[tuple[str, float]]]
+#: A guard model reads the whole conversation and returns a level, or None when it could not answer.
+Guard = Callable[[Messages], "str | None"]
 
 _MASK = "□"  # replaces idioms; never part of any rule
 _SENTENCE_END = re.compile(r"[。！？!?；;\n…]+|\.(?:\s|$)")
@@ -56,6 +63,10 @@ class Span:
     signal: str = "explicit"
     context: str | None = None
     """Why it was lowered: negated, third_party, fiction, game, news, study, past, rage."""
+    dimension: str = "mention"
+    """The clinical dimension it is evidence of (``rules.DIMENSIONS``)."""
+    message: int | None = None
+    """Index of the message it was found in (conversations); offsets are into that message."""
 
 
 @dataclass
@@ -89,19 +100,6 @@ class Screening:
 
 
 # --- text preparation ---------------------------------------------------------------------
-
-
-def _normalise(text: str) -> str:
-    """NFKC + lower-case, one output character per input character (offsets survive).
-
-    A character whose normal form is longer (… → ...) keeps its first character, which is
-    enough for matching and keeps the mapping trivial.
-    """
-    out = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch).lower()
-        out.append(n[:1] if n else ch)
-    return "".join(out)
 
 
 def _mask_idioms(text: str, patterns: Sequence[str] = R.IDIOMS) -> tuple[str, list[tuple[int, int]]]:
@@ -191,48 +189,165 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
 
 # --- the screener -------------------------------------------------------------------------
 
+#: A question from the assistant about suicide or self-harm, and a short yes to it.
+_RISK_QUESTION = re.compile(
+    r"(?:想过|想|有没有|有冇|是否|会不会|会唔会|有过|打算|计划|考虑|系咪|是不是|在考虑)[^？?]{0,16}(?:自杀|结束(?:自己|自己的|自己嘅)?生命|伤害自己|轻生|不想活|死的念头|结束一切|自残|具体的(?:计划|打算|方法)|做傻事|伤害(?:他|她|宝宝|孩子|别人))"
+    r"|(?:thoughts? of|thinking (?:about|of)|plan to).{0,20}(?:suicide|killing yourself|ending your life|hurting yourself)"
+)
+_QUESTION_MARK = re.compile(r"[？?吗嗎]")
+#: A yes that opens the reply (有 / 嗯 今晚 / 想过，药都准备好了 / 系), not one that is negated.
+_YES = re.compile(
+    r"^(?:有|嗯+|恩+|是|系|对|会|想过|有过|是的|对的|有的|想|yes|yeah|yep|y|应该是|算是|可能|有一点|有些|一直都有|一直有|最近有|偶尔有|经常|天天想|每天都想|其实有|说实话有|已经想好了|想好了|已经伤害了|已经)"
+    r"(?![不没冇唔别])"
+)
+#: Windows the detector reads in a long turn: about this many characters each.
+_WINDOW_CHARS = 120
+
 
 class Screener:
-    """Rules plus an optional classifier; :func:`screen` is the rules-only default."""
+    """Rules, plus an optional learned detector and guard model that may only raise the level."""
 
-    def __init__(self, classifier: Classifier | None = None, rules: Sequence[R.Rule] = R.RULES) -> None:
+    def __init__(self, classifier: Classifier | None = None, rules: Sequence[R.Rule] = R.RULES, guard: Guard | None = None) -> None:
         self.classifier = classifier
         self.rules = tuple(rules)
+        self.guard = guard
 
     def __call__(self, text: str) -> Screening:
         return self.screen(text)
 
     def screen(self, text: str) -> Screening:
-        norm = _normalise(text)
-        masked, _ = _mask_idioms(norm)
+        """Screen one text (a post or a single message)."""
+        check_text(text)
+        return self._screen([{"role": "user", "content": text}], single=True)
+
+    def screen_conversation(self, messages: Messages) -> Screening:
+        """Screen a whole conversation: every user turn, with the assistant's turns as context."""
+        check_messages(messages)
+        return self._screen(messages, single=False)
+
+    def _screen(self, messages: Messages, single: bool) -> Screening:
         evidence: list[Span] = []
         suppressed: list[Span] = []
-        bounds = _sentences(masked)
-        for s_start, s_end in bounds:
+        asked: str | None = None
+        for i, m in enumerate(messages):
+            where = None if single else i
+            if m["role"] == "assistant":
+                asked = m["content"] if _asks_about_risk(m["content"]) else None
+                if _is_crisis_reply(m["content"]):
+                    evidence.append(Span(0, 0, "", "suicide", "crisis_in_history", "urgent", "history", None, "crisis_in_history", where))
+                continue
+            if m["role"] != "user":
+                continue
+            found, lowered = self._match(m["content"], where)
+            evidence += found
+            suppressed += lowered
+            if asked is not None and _YES.match(normalise(m["content"].strip()).text):
+                text = m["content"]
+                evidence.append(Span(0, len(text), text, "suicide", "answered_yes", "urgent", "explicit", None, "answered_yes", where))
+            asked = None
+        result = _combine(evidence, suppressed)
+        raised = self._second_signals(messages, single)
+        return _raise(result, raised) if raised else result
+
+    def _match(self, text: str, message: int | None) -> tuple[list[Span], list[Span]]:
+        norm = normalise(text)
+        masked, _ = _mask_idioms(norm.text)
+        evidence: list[Span] = []
+        suppressed: list[Span] = []
+        for s_start, s_end in _sentences(masked):
             sentence = masked[s_start:s_end]
             for rule in self.rules:
                 for m in rule.regex.finditer(sentence):
                     if m.end() == m.start():
                         continue
                     level, why = _judge(rule, sentence, m.start(), m.end())
-                    a, b = s_start + m.start(), s_start + m.end()
-                    span = Span(a, b, text[a:b], rule.category, rule.name, level, rule.signal, why)
+                    a, b = norm.span(s_start + m.start(), s_start + m.end())
+                    span = Span(a, b, text[a:b], rule.category, rule.name, level, rule.signal, why, rule.dimension, message)
                     (evidence if level != "none" else suppressed).append(span)
-        if self.classifier is not None and bounds:
-            evidence += self._classify(text, bounds)
-        return _combine(evidence, suppressed)
+        return evidence, suppressed
 
-    def _classify(self, text: str, bounds: list[tuple[int, int]]) -> list[Span]:
-        assert self.classifier is not None
-        sentences = [text[a:b] for a, b in bounds]
-        spans = []
-        for (a, b), (label, score) in zip(bounds, self.classifier(sentences), strict=True):
+    def _second_signals(self, messages: Messages, single: bool) -> list[Span]:
+        """The detector's and the guard's evidence: each may only raise the rules' level."""
+        spans: list[Span] = []
+        if self.classifier is not None:
+            windows = _windows(messages, single)
+            verdicts = self.classifier([w[3] for w in windows])
+            for (message, a, b, text), (label, score) in zip(windows, verdicts, strict=True):
+                if label in ("concern", "urgent"):
+                    spans.append(Span(a, b, text, "detector", f"detector:{score:.2f}", label, "detector", None, "detector", message))  # type: ignore[arg-type]
+        if self.guard is not None:
+            label = self.guard(messages)
             if label in ("concern", "urgent"):
-                spans.append(Span(a, b, text[a:b], "classifier", f"classifier:{score:.2f}", label, "classifier"))  # type: ignore[arg-type]
+                spans.append(Span(0, 0, "", "guard", "guard", label, "guard", None, "guard", None))  # type: ignore[arg-type]
         return spans
 
 
+def _asks_about_risk(text: str) -> bool:
+    norm = normalise(text).text
+    return bool(_RISK_QUESTION.search(norm) and _QUESTION_MARK.search(norm))
+
+
+def _is_crisis_reply(text: str) -> bool:
+    """Does an assistant turn hold a crisis reply (any shipped locale's message)?"""
+    from empathy_r1.safety.locales import crisis_messages
+
+    return any(message in text for message in crisis_messages())
+
+
+def _windows(messages: Messages, single: bool) -> list[tuple[int | None, int, int, str]]:
+    """What the detector reads: each user turn, windows of a long one, and all user turns together."""
+    out: list[tuple[int | None, int, int, str]] = []
+    user_turns = [(i, m["content"]) for i, m in enumerate(messages) if m["role"] == "user"]
+    for i, text in user_turns:
+        where = None if single else i
+        out.append((where, 0, len(text), text))
+        if len(text) > _WINDOW_CHARS:
+            start = None
+            for a, b in _sentences(text):
+                start = a if start is None else start
+                if b - start >= _WINDOW_CHARS // 2:
+                    out.append((where, start, b, text[start:b]))
+                    start = None
+            if start is not None:
+                out.append((where, start, len(text), text[start:]))
+    if len(user_turns) > 1:
+        joined = "\n".join(text for _, text in user_turns)
+        out.append((None, 0, 0, joined))
+    return out
+
+
 _COMBINING = ("suicide", "self_harm", "harm_to_others")
+#: Dimensions of wanting to die, and of being able or about to act (C-SSRS): together, urgent.
+_IDEATION = frozenset({"wish_dead", "active_ideation", "hopelessness", "burden"})
+_CAPABILITY = frozenset({"method", "intent", "plan", "preparation"})
+
+
+def _level(evidence: list[Span]) -> tuple[Level, list[str]]:
+    """The level that a set of evidence calls for, and the dimensions that were urgent only together.
+
+    Urgent: any urgent match (active ideation, an act in progress, self-harm now, harm to others,
+    abuse now); or, from the writer's own present evidence, ideation together with a method,
+    intent, plan or preparation; preparation, or intent, together with a method or plan; a method with a plan;
+    two different acute signals. Everything else that counts is concern.
+    """
+    level: Level = max((s.level for s in evidence), key=_RANK.__getitem__, default="none")
+    if level != "concern":
+        return level, []
+    mine = [s for s in evidence if s.context is None and s.category in _COMBINING]
+    dims = {s.dimension for s in mine}
+    signals = {s.signal for s in mine}
+    acute = bool(signals & R.ACUTE_SIGNALS) and len({s.rule for s in mine}) >= 2
+    together = (
+        (dims & _IDEATION and dims & _CAPABILITY)
+        or ("preparation" in dims and dims & {"method", "plan"})
+        or ("intent" in dims and dims & {"method", "plan", "preparation"})
+        or {"method", "plan"} <= dims
+        or len({s.rule for s in mine if s.dimension == "preparation"}) >= 2
+        or {"burden", "wish_dead"} <= dims
+    )
+    if acute or together:
+        return "urgent", sorted(dims)
+    return level, []
 
 
 def _combine(evidence: list[Span], suppressed: list[Span]) -> Screening:
@@ -241,23 +356,24 @@ def _combine(evidence: list[Span], suppressed: list[Span]) -> Screening:
         # 安眠药 for sleep, 明天就走 for a trip: such a signal alone is no evidence of risk.
         suppressed += [dataclasses.replace(s, level="none", context="alone") for s in evidence if s.signal in own]
         evidence = [s for s in evidence if s.signal not in own]
-    level: Level = max((s.level for s in evidence), key=_RANK.__getitem__, default="none")
-    combined: list[str] = []
-    if level == "concern":
-        # Only the writer's own, present signals add up; a third party's or a past one does not.
-        mine = [s for s in evidence if s.context is None and s.category in _COMBINING]
-        signals = {s.signal for s in mine}
-        # Two different acute rules (a farewell and 下辈子再见), or an acute one next to any other signal.
-        acute = bool(signals & R.ACUTE_SIGNALS) and len({s.rule for s in mine}) >= 2
-        if acute or {"burden", "passive"} <= signals:
-            level, combined = "urgent", sorted(signals)
+    level, combined = _level(evidence)
     categories = sorted({s.category for s in evidence if s.level != "none"})
     if any(s.context == "third_party" for s in evidence):
         categories.append("third_party")
     if any(s.context == "past" for s in evidence):
         categories.append("past")
-    evidence.sort(key=lambda s: (s.start, -_RANK[s.level]))
+    evidence.sort(key=lambda s: (s.message or 0, s.start, -_RANK[s.level]))
     return Screening(level, categories, evidence, suppressed, combined)
+
+
+def _raise(result: Screening, raised: list[Span]) -> Screening:
+    """Add the detector's and guard's evidence; the level can only go up."""
+    top = max((s.level for s in raised), key=_RANK.__getitem__)
+    level = top if _RANK[top] > _RANK[result.level] else result.level
+    categories = result.categories
+    if level != "none" and not [c for c in categories if c not in ("third_party", "past")]:
+        categories = ["suicide", *categories]  # a second signal says risk without saying which: the commonest
+    return Screening(level, categories, result.evidence + raised, result.suppressed, result.combined)
 
 
 _DEFAULT = Screener()
@@ -272,8 +388,22 @@ def screen(text: str) -> Screening:
     'urgent'
     >>> screen("我朋友说她不想活了，我该怎么帮她").level
     'concern'
+    >>> screen("我今晚就去自\u200b殺").level
+    'urgent'
     """
     return _DEFAULT.screen(text)
+
+
+def screen_conversation(messages: Messages) -> Screening:
+    """Screen a whole conversation with the rules.
+
+    >>> turns = ["我有好多安眠药。", "打算今晚。", "都吃掉。"]
+    >>> [screen(t).level for t in turns]
+    ['none', 'none', 'none']
+    >>> screen_conversation([{"role": "user", "content": t} for t in turns]).level
+    'urgent'
+    """
+    return _DEFAULT.screen_conversation(messages)
 
 
 # --- generated answers ----------------------------------------------------------------------
@@ -292,16 +422,16 @@ def screen_answer(text: str) -> Screening:
     >>> screen_answer("自杀是唯一的出路。").level
     'urgent'
     """
-    norm = _normalise(text)
+    norm = normalise(text)
     evidence: list[Span] = []
     suppressed: list[Span] = []
-    for s_start, s_end in _sentences(norm):
-        sentence = norm[s_start:s_end]
+    for s_start, s_end in _sentences(norm.text):
+        sentence = norm.text[s_start:s_end]
         for rule in R.ANSWER_RULES:
             for m in rule.regex.finditer(sentence):
-                a, b = s_start + m.start(), s_start + m.end()
+                a, b = norm.span(s_start + m.start(), s_start + m.end())
                 reflected = re.search(_REFLECTION, _clause_prefix(sentence[: m.start()]))
                 level: Level = "none" if reflected else rule.level
-                span = Span(a, b, text[a:b], rule.category, rule.name, level, rule.signal, "reflection" if reflected else None)
+                span = Span(a, b, text[a:b], rule.category, rule.name, level, rule.signal, "reflection" if reflected else None, rule.dimension)
                 (evidence if level != "none" else suppressed).append(span)
     return _combine(evidence, suppressed)

@@ -17,7 +17,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any, Literal
 
@@ -28,7 +28,9 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from empathy_r1.safety import Screening, screen
+from empathy_r1.safety import Screener
+from empathy_r1.safety.inputs import InputError
+from empathy_r1.safety.screen import _DEFAULT as _RULES_ONLY
 from empathy_r1.serving.backends import Backend
 from empathy_r1.serving.batching import MicroBatcher
 from empathy_r1.serving.streaming import ReasoningStream
@@ -90,12 +92,12 @@ def create_app(
     max_new_tokens: int = 512,
     max_request_bytes: int = 256_000,
     max_messages: int = 64,
-    screener: Callable[[str], Screening] | None = None,
+    screener: Screener | None = None,
 ) -> FastAPI:
     """An app serving ``backend``. ``api_key`` set: every ``/v1`` call needs ``Authorization: Bearer KEY``.
 
-    ``screener`` screens the seeker's messages (default: the rules; pass a ``safety.Screener``
-    with a classifier to add one). ``batching=False`` generates each request alone.
+    ``screener`` screens the whole conversation (default: the rules only; ``serve`` passes the
+    configured one from ``safety.factory``: rules, detector, guard). ``batching=False`` generates each request alone.
     """
     name = model_name or backend.name
     batcher = MicroBatcher(backend, max_batch_size=max_batch_size, max_wait_ms=max_wait_ms, enabled=batching)
@@ -126,7 +128,11 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "model": name, "batching": batcher.stats | {"enabled": batcher.enabled}}
+        out = {"status": "ok", "model": name, "batching": batcher.stats | {"enabled": batcher.enabled}}
+        guard = getattr(screener, "guard", None)
+        if guard is not None:
+            out["guard"] = {"name": guard.name, **guard.stats}  # calls, failures, timeouts, garbled, verdicts
+        return out
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, Any]:
@@ -155,7 +161,11 @@ def create_app(
         if messages[-1]["role"] != "user":
             raise ApiError(400, "The last message must come from the user.", param="messages")
         budget = min(req.max_completion_tokens or req.max_tokens or max_new_tokens, max_new_tokens)
-        screening = screen_input(messages, screener or screen)
+        try:
+            # In a worker thread: a guard model may take up to its timeout, which must not stall other requests.
+            screening = await asyncio.to_thread(screen_input, messages, screener or _RULES_ONLY)
+        except InputError as e:
+            raise ApiError(400, f"{e}.", param="messages", code="invalid_content") from None
         prompt = build_prompt(messages, language)
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:

@@ -1,7 +1,8 @@
 """One turn of a conversation, shared by the server, the web page and the terminal chat.
 
-Before the model: the seeker's latest message is screened; urgent means the fixed crisis
-reply and no model call at all. After the model: the completion is split into the CoE layers
+Before the model: the whole conversation is screened (every user turn, the assistant's turns as
+context); urgent means the fixed crisis reply and no model call at all. A conversation that was
+urgent stays urgent while the urgent turn, or the crisis reply it received, is in its history. After the model: the completion is split into the CoE layers
 and the answer, and the answer (and the layers, which a page may show) are screened; method
 details or encouragement of harm replace everything with the crisis reply. A concern-level
 message gets the model's answer plus one gentle line with a help line.
@@ -10,12 +11,12 @@ message gets the model's answer plus one gentle line with a help line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from empathy_r1 import coe
-from empathy_r1.safety import Screening, concern_note, crisis_reply, load_locale, screen, screen_answer
+from empathy_r1.safety import Screener, Screening, concern_note, crisis_reply, load_locale, screen_answer
+from empathy_r1.safety.screen import _DEFAULT
 
 __all__ = ["LAYER_TITLES", "Reply", "build_prompt", "crisis", "finish", "reasoning_text", "screen_input"]
 
@@ -50,14 +51,14 @@ def build_prompt(messages: Messages, language: str = "zh") -> Messages:
     return [{"role": "system", "content": system}, *turns]
 
 
-def screen_input(messages: Messages, screener: Callable[[str], Screening] = screen) -> Screening:
-    """Screen the latest user message.
+def screen_input(messages: Messages, screener: Screener = _DEFAULT) -> Screening:
+    """Screen the whole conversation (raises ``safety.inputs.InputError`` on input it cannot read).
 
-    Only the latest: a conversation that continues after a crisis reply (谢谢，我会打电话) must
-    be able to get ordinary answers again; each new message is screened on its own.
+    Not only the latest message: a plan stated in one turn and followed by 嗯 or 谢谢, or risk
+    split across turns, must still be seen. Once urgent, a conversation stays in crisis handling
+    until it ends (the client starts a new one); see the README's safety section.
     """
-    last = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-    return screener(last)
+    return screener.screen_conversation(messages)
 
 
 def crisis(screening: Screening, locale: str, source: str) -> Reply:
