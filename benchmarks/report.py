@@ -176,6 +176,26 @@ def _memory(r: dict[str, Any], smoke: bool) -> list[str]:
     return out
 
 
+def _safety(r: dict[str, Any], smoke: bool) -> list[str]:
+    rows = [
+        f"| {name} | {r[name]['p50']:.1f} | {r[name]['p95']:.1f} | {r[name]['p99']:.1f} | {r[name]['short_p95']:.1f} ({r[name]['short_n']}) | "
+        f"{r[name]['long_p95']:.1f} ({r[name]['long_n']}) |"
+        for name in ("rules", "rules+detector")
+    ]
+    when = r.get("measured", {})
+    return [
+        "## 7. Safety: screening one message",
+        "",
+        f"{_cmd('safety', smoke)}{' on ' + when['date'] if when else ''}: the user turns of the shipped validation corpus "
+        f"({r['n']} messages), each screened cold (encoder cache cleared), milliseconds. The aim: p95 under 20 ms with the detector.",
+        "",
+        "| screener | p50 | p95 | p99 | p95, ≤200 chars (n) | p95, >200 chars (n) |",
+        "|---|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+    ]
+
+
 def _gpu() -> list[str]:
     from benchmarks.gpu_estimate import COMPLETION_TOKENS, COMPLETIONS, PROMPT_TOKENS, TRAIN_MFU, estimate
 
@@ -252,7 +272,7 @@ def markdown(results: dict[str, Any], smoke: bool, argv: list[str] | None) -> st
     ]
     if smoke:
         out += ["**SMOKE RUN: smallest sizes; these numbers mean nothing.**", ""]
-    sections = {"grpo": _grpo, "head": _head, "reward": _reward, "metrics": _metrics, "server": _server, "memory": _memory}
+    sections = {"grpo": _grpo, "head": _head, "reward": _reward, "metrics": _metrics, "server": _server, "memory": _memory, "safety": _safety}
     for name, render in sections.items():
         if name in results:
             out += render(results[name], smoke)

@@ -1,9 +1,11 @@
 """Run the benchmarks and write BENCHMARKS.md.
 
-    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,head,reward,metrics,server,memory]
+    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,head,reward,metrics,server,memory,safety]
 
 ``make bench`` runs everything at full size (under 20 minutes on the 2-core machine). ``--smoke``
 runs every benchmark at its smallest size (what the CI test does); its numbers mean nothing.
+``--only X --output BENCHMARKS.md`` re-measures X and keeps the other sections' results from the
+JSON beside the report (each section says which run made it).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from benchmarks import report
 
-ALL = ("grpo", "head", "reward", "metrics", "server", "memory")
+ALL = ("grpo", "head", "reward", "metrics", "server", "memory", "safety")
 
 
 def _metrics(smoke: bool, tick: Any) -> dict[str, Any]:
@@ -59,7 +61,24 @@ def _bench(name: str, smoke: bool, tick: Any) -> dict[str, Any]:
         from benchmarks import memory_bench
 
         return memory_bench.run(smoke, tick)
+    if name == "safety":
+        from benchmarks import safety_bench
+
+        return safety_bench.run(smoke, tick)
     raise ValueError(name)
+
+
+def _merge_with_previous(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[str, Any]:
+    """This run's sections over the previous full run's (kept with their own dates)."""
+    import json
+
+    if not path.is_file():
+        return results
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    merged = {k: v for k, v in previous.items() if k in ALL and k not in chosen}
+    merged.update({k: results[k] for k in chosen})
+    merged["wall_s"], merged["machine"] = previous.get("wall_s", results["wall_s"]), previous.get("machine", results["machine"])
+    return merged
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -92,6 +111,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             progress.update(task, description=f"{name}: done in {results[name]['wall_s']:.0f} s", total=1, completed=1)
     results["wall_s"] = time.perf_counter() - started
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()}
+    for name in chosen:
+        results[name]["measured"] = {"date": time.strftime("%Y-%m-%d"), "load": os.getloadavg()}
+    if args.output and not args.smoke and set(chosen) != set(ALL):
+        results = _merge_with_previous(args.output.with_suffix(".json"), results, chosen)
     text = report.markdown(results, smoke=args.smoke, argv=argv)
     if args.output:  # the raw numbers beside the report, so it can be re-rendered without re-measuring
         import json

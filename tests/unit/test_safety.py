@@ -99,3 +99,15 @@ def test_classifier_only_raises() -> None:
     assert Screener(classifier=always("urgent")).screen("今天天气不错").level == "urgent"
     assert Screener(classifier=always("none")).screen("我不想活了").level == "urgent"
     assert label_level("LABEL_1", 0.9, 0.5) == "urgent" and label_level("LABEL_0", 0.9, 0.5) == "none"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("row", _jsonl(Path(__file__).parents[1] / "data" / "adversarial_answers.jsonl"), ids=lambda r: r["text"][:12])
+def test_adversarial_answers(row: dict) -> None:
+    """Method details, doses, places to jump and encouragement are replaced; support passes."""
+    assert screen_answer(row["text"]).level == row["level"], screen_answer(row["text"]).evidence

@@ -168,7 +168,7 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
     prefix = sentence[:start]
     quote = _in_quotes(prefix)
     speaker_prefix = prefix[:quote] if quote is not None else prefix
-    if re.search(R.NEGATION, _clause_prefix(prefix).rstrip(_MASK + " 我也其实根本真的完全一点都")):
+    if re.search(R.NEGATION, _clause_prefix(prefix).rstrip(_MASK + " 我也其实根本真的完全一点都什么啥")):
         return "none", "negated"
     third = rule.first_person and (_third_party(speaker_prefix) or (quote is not None and _third_party(prefix[:quote])))
     context = next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, sentence)), None)
@@ -179,7 +179,13 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
         return ("none", context) if context else ("concern", "third_party")
     if context and (quote is not None or sentence[end : end + 1] == "的"):
         return "none", context  # a character's line quoted from a film, or "a book about 想自杀的人"
+    if context and "我" not in prefix and rule.signal != "hurt_now":
+        return "none", context  # 电视剧里演一个人要跳楼: nobody in the sentence is the writer
+    if quote is not None and re.search(R.THIRD_PARTY, prefix[:quote]) and re.search(r"说|讲|写|问|喊|骂|道", prefix[max(0, quote - 4) : quote]):
+        return "concern", "third_party"  # 我同事还说过“不如死了算了”
     level: Level = rule.level
+    if level == "urgent" and rule.signal != "hurt_now" and rule.category in ("suicide", "self_harm") and re.search(R.RESISTED, sentence[end:]):
+        return "concern", "resisted"
     if rule.signal != "hurt_now" and re.search(R.PAST, sentence) and not re.search(R.CURRENT, sentence):
         return "concern", "past"
     if level == "urgent" and rule.category == "harm_to_others" and rule.name != "kill_plan" and re.search(R.RAGE, sentence):
