@@ -181,6 +181,14 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
         return "none", context  # a character's line quoted from a film, or "a book about 想自杀的人"
     if context and "我" not in prefix and rule.signal != "hurt_now":
         return "none", context  # 电视剧里演一个人要跳楼: nobody in the sentence is the writer
+    reported = None
+    subjects = re.sub(R.OBJECT_OTHER, lambda m: _MASK * len(m.group(0)), speaker_prefix)  # 跟朋友说 is the writer speaking
+    for reported in re.finditer(r"(?:" + R.THIRD_PARTY + r")[^。！？!?]{0,24}?(?:说|讲|提到|念叨|喊着|发消息说)", subjects):
+        pass
+    if rule.first_person and reported is not None and "我" not in speaker_prefix[reported.end() :]:
+        return "concern", "third_party"  # 我哥喝多了说活着没意思，不如死了
+    if rule.level == "urgent" and re.match(r"的(?:人|来电|电话|个案|案例|学生|患者|来访者|孩子|青少年|群体|新闻)", sentence[end:]):
+        return "none", "about_others"  # 会接到很多想轻生的来电
     if quote is not None and re.search(R.THIRD_PARTY, prefix[:quote]) and re.search(r"说|讲|写|问|喊|骂|道", prefix[max(0, quote - 4) : quote]):
         return "concern", "third_party"  # 我同事还说过“不如死了算了”
     level: Level = rule.level
@@ -201,13 +209,13 @@ _RISK_QUESTION = re.compile(
     r"|(?:thoughts? of|thinking (?:about|of)|plan to).{0,20}(?:suicide|killing yourself|ending your life|hurting yourself)"
 )
 _QUESTION_MARK = re.compile(r"[？?吗嗎]")
+#: A yes that takes itself back: 想过希望自己生病死掉，但没想过自己动手.
+_NOT_ACTING = re.compile(r"没(?:有)?想过(?:自己)?(?:动手|去做|真的做)|不会(?:真的)?(?:去)?做|没(?:有)?打算|不会动手")
 #: A yes that opens the reply (有 / 嗯 今晚 / 想过，药都准备好了 / 系), not one that is negated.
 _YES = re.compile(
     r"^(?:有|嗯+|恩+|是|系|对|会|想过|有过|是的|对的|有的|想|yes|yeah|yep|y|应该是|算是|可能|有一点|有些|一直都有|一直有|最近有|偶尔有|经常|天天想|每天都想|其实有|说实话有|已经想好了|想好了|已经伤害了|已经)"
     r"(?![不没冇唔别])"
 )
-#: Windows the detector reads in a long turn: about this many characters each.
-_WINDOW_CHARS = 120
 
 
 class Screener:
@@ -247,7 +255,8 @@ class Screener:
             found, lowered = self._match(m["content"], where)
             evidence += found
             suppressed += lowered
-            if asked is not None and _YES.match(normalise(m["content"].strip()).text):
+            reply = normalise(m["content"].strip()).text
+            if asked is not None and _YES.match(reply) and not _NOT_ACTING.search(reply):
                 text = m["content"]
                 evidence.append(Span(0, len(text), text, "suicide", "answered_yes", "urgent", "explicit", None, "answered_yes", where))
             asked = None
@@ -260,6 +269,8 @@ class Screener:
         masked, _ = _mask_idioms(norm.text)
         evidence: list[Span] = []
         suppressed: list[Span] = []
+        # A film, a game or a move named anywhere in the turn explains its weak mentions too.
+        turn_context = next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, masked)), None)
         for s_start, s_end in _sentences(masked):
             sentence = masked[s_start:s_end]
             for rule in self.rules:
@@ -267,6 +278,8 @@ class Screener:
                     if m.end() == m.start():
                         continue
                     level, why = _judge(rule, sentence, m.start(), m.end())
+                    if rule.weak and turn_context and level != "none":
+                        level, why = "none", turn_context
                     a, b = norm.span(s_start + m.start(), s_start + m.end())
                     span = Span(a, b, text[a:b], rule.category, rule.name, level, rule.signal, why, rule.dimension, message)
                     (evidence if level != "none" else suppressed).append(span)
@@ -301,25 +314,17 @@ def _is_crisis_reply(text: str) -> bool:
 
 
 def _windows(messages: Messages, single: bool) -> list[tuple[int | None, int, int, str]]:
-    """What the detector reads: each user turn, windows of a long one, and all user turns together."""
-    out: list[tuple[int | None, int, int, str]] = []
-    user_turns = [(i, m["content"]) for i, m in enumerate(messages) if m["role"] == "user"]
-    for i, text in user_turns:
-        where = None if single else i
-        out.append((where, 0, len(text), text))
-        if len(text) > _WINDOW_CHARS:
-            start = None
-            for a, b in _sentences(text):
-                start = a if start is None else start
-                if b - start >= _WINDOW_CHARS // 2:
-                    out.append((where, start, b, text[start:b]))
-                    start = None
-            if start is not None:
-                out.append((where, start, len(text), text[start:]))
-    if len(user_turns) > 1:
-        joined = "\n".join(text for _, text in user_turns)
-        out.append((None, 0, 0, joined))
-    return out
+    """What the detector reads: the text, or all user turns together, as it was trained.
+
+    Reading each turn or sentence window separately as well was measured on the validation
+    split and found worse (more false alarms for the same recall): the detector learned whole
+    posts and whole conversations, and judges those best.
+    """
+    users = [(i, m["content"]) for i, m in enumerate(messages) if m["role"] == "user"]
+    if single or len(users) == 1:
+        where, text = users[0]
+        return [(None if single else where, 0, len(text), text)]
+    return [(None, 0, 0, "\n".join(text for _, text in users))]
 
 
 _COMBINING = ("suicide", "self_harm", "harm_to_others")
