@@ -92,6 +92,8 @@ def _read_inputs(path: Path) -> list[tuple[object, str | list]]:
     rows: list[tuple[object, str | list]] = []
     for line in read_jsonl(path):
         obj = line.obj
+        if "messages" not in obj and "text" not in obj:
+            raise line.fail('expected {"id", "text"} or {"id", "messages": [{"role", "content"}, ...]}')
         try:
             if "messages" in obj:
                 check_messages(obj["messages"])
@@ -100,5 +102,5 @@ def _read_inputs(path: Path) -> list[tuple[object, str | list]]:
                 check_text(obj.get("text"), "text")
                 rows.append((obj.get("id", line.lineno), obj["text"]))
         except InputError as e:
-            raise line.fail(f'{e} (expected {{"id", "text"}} or {{"id", "messages": [...]}})') from None
+            raise line.fail(str(e)) from None
     return rows
