@@ -50,8 +50,9 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the detector (.npz).")],
         train: Annotated[Path | None, typer.Option(help="Labelled JSONL to fit on; default: the shipped corpus/train.jsonl.")] = None,
         validation: Annotated[Path | None, typer.Option(help="Labelled JSONL to choose thresholds on; default: corpus/validation.jsonl.")] = None,
-        target_recall: Annotated[float, typer.Option(help="Urgent recall (rules + detector) to reach on validation.")] = 0.98,
-        max_false_urgent: Annotated[float, typer.Option(help="Largest false-urgent rate allowed on validation.")] = 0.03,
+        target_recall: Annotated[float, typer.Option(help="Urgent recall (rules + detector) to reach on validation.")] = 0.95,
+        max_false_urgent: Annotated[float, typer.Option(help="Largest false-urgent rate allowed on validation.")] = 0.05,
+        c: Annotated[float, typer.Option("--c", help="Inverse regularisation strength of the logistic regression.")] = 16.0,
     ) -> None:
         """Fit the learned detector (USE + logistic regression) and choose its thresholds on validation."""
         from empathy_r1.errors import UserError
@@ -63,7 +64,9 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"--{name} must be in [0, 1], got {value}")
         train_items = read_labelled(train or corpus_path("train"))
         validation_items = read_labelled(validation or corpus_path("validation"))
-        detector, report = train_detector(train_items, validation_items, target_recall, max_false_urgent)
+        if not c > 0:
+            raise UserError(f"--c must be positive, got {c}")
+        detector, report = train_detector(train_items, validation_items, target_recall, max_false_urgent, c)
         detector.save(output)
         print(json.dumps({"output": str(output), **report}, ensure_ascii=False))
 
