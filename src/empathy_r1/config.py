@@ -105,9 +105,14 @@ class DataConfig:
     synth_n: int = 400
     """Posts to generate when source is "synth"."""
     sft_n: int = 200
-    """SFT cold-start examples (the paper used 200 reviewed chains)."""
+    """SFT cold-start examples (paper: 200 chains by DeepSeek-R1, reviewed by professionals). Fewer usable chains is an error."""
+    sft_source: str | None = None
+    """The reviewed SFT file ``data review`` writes (its log ``<file>.review.jsonl`` beside it): used whole for SFT,
+    never split; its posts are removed from valid/test. None: chains of the training split (the synthetic demo)."""
+    allow_unreviewed: bool = False
+    """Also use chains no professional accepted or edited (the synthetic corpus's generated gold chains)."""
     min_answer_chars: int = 100
-    """Answers shorter than this are dropped when cleaning (the paper's rule)."""
+    """Answers shorter than this are dropped when cleaning a non-synthetic source (paper: 100)."""
     valid_frac: float = 0.05
     """Share of posts in the validation split."""
     test_frac: float = 0.1
@@ -121,6 +126,7 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
+        _check(self.min_answer_chars >= 0, "data.min_answer_chars must not be negative")
         known = {"L1", "L2", "L3", "L4", "emotions", "causes", "intent", "strategy"}
         _check(set(self.drop_layers) <= known, f"data.drop_layers must name layers among {sorted(known)}, got {self.drop_layers}")
         _check(len(set(self.drop_layers)) < 4, "data.drop_layers cannot drop every CoE layer (use pipeline.coe: false)")
