@@ -267,7 +267,7 @@ _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕
 _PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Z][ ·•.-]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳](?![A-Za-z0-9])")
 
 # An address component may not start on a function word, so "我住在北京市..." keeps "我住在".
-_AC = r"(?:(?![我你他她它在住于到是的了和从去来就也都还个这那每])[\u4e00-\u9fff])"
+_AC = r"(?:(?![我你他她它在住于到是的了和从去来就也都还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
 _ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区))"
 _ROAD = rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里))"
@@ -312,7 +312,7 @@ def _addresses(fx: str) -> Iterator[tuple[int, int, str]]:
 _SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
     "廖贾夏韦付傅邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤温康施牛樊葛邢齐乔伍庞颜倪聂鲁岳翟殷詹"
-    "耿俞柳祝阮柯纪梅童凌裴霍涂苗翁冉骆靳柴鲍喻祁蒲滕饶牟穆缪褚娄窦戚岑晏瞿佟臧闵苟邬卞姬仇栾隋刁巫寇桑甄虞敖巩佘邝"
+    "耿俞柳祝阮纪梅童凌裴霍涂苗翁冉骆靳柴鲍喻祁蒲滕饶牟穆缪褚娄窦戚岑晏瞿佟臧闵苟邬卞姬仇栾隋刁巫寇桑甄虞敖巩佘邝"
 )
 _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯", "端木", "长孙")
 _TITLES = (
@@ -367,7 +367,11 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
                 yield start, end, "name"
             elif len(word) >= 2 and re.fullmatch(r"[小老阿][\u4e00-\u9fff]", word) and (word[1] in _SURNAMES or cue):
                 yield start, end, "name"  # 小王, 老张, 阿明 (with context)
-            elif len(word) >= 2 and not common and (_surnamed(word) or cue or word[0] in "小阿"):
+            elif not common and (
+                (_surnamed(word) and len(word) <= 3 + (word[:2] in _COMPOUND))  # 王建国, 欧阳娜娜; not 康复训练
+                or (word[0] in "小阿" and len(word) == 2)  # 小芳, 阿明; not 小叔子
+                or (cue and len(word) <= 3)
+            ):
                 yield start, end, "name"
             elif cue and len(word) >= 2 and _surnamed(word):
                 yield start, end, "name"
