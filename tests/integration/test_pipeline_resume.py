@@ -69,10 +69,14 @@ def test_pipeline_killed_in_grpo_resumes_without_redoing_sft(micro_config, tmp_p
             "meteor",
             "distinct1",
             "navg",
+            "distinct1_mean",
+            "navg_mean",
             "emotion_acc",
             "intent_acc",
         } <= set(metrics)
     assert report["reward_model"]["n_heldout"] > 0 and report["threshold"] == report["reward_model"]["suggested_threshold"]
+    assert report["grpo_stability"]["steps"] == 3 and "kl_max" in report["grpo_stability"]
+    assert "GRPO over 3 steps" in (out / "report.md").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text())
     assert (
         manifest["config"]["seed"] == 1 and "trl" in manifest["versions"] and set(manifest["stages"]) >= {"data", "sft", "reward", "grpo"}

@@ -399,10 +399,15 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         path = root / "eval" / name / "eval.json"
         if path.is_file():
             results.append(json.loads(path.read_text(encoding="utf-8")))
+    from empathy_r1.evaluation.stability import grpo_stability
+
     plots = []
+    stability: dict[str, Any] = {}
     log = root / "grpo" / "log_history.json"
     if log.is_file():
-        plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(json.loads(log.read_text(encoding="utf-8")), root / "plots")]
+        history = json.loads(log.read_text(encoding="utf-8"))
+        plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(history, root / "plots")]
+        stability = grpo_stability(history)
     similarity_plot = root / "reward" / "similarities.png"
     if similarity_plot.is_file():
         (root / "plots").mkdir(exist_ok=True)
@@ -417,6 +422,7 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         "paired": _paired(root, [r["name"] for r in results]),
         "reward_model": json.loads(reward_report.read_text(encoding="utf-8")) if reward_report.is_file() else None,
         "threshold": _threshold(cfg, root),
+        "grpo_stability": stability,
         "stages": manifest.get("stages", {}),
         "plots": plots,
     }
@@ -459,6 +465,20 @@ def _markdown(report: dict[str, Any], results: list[dict[str, Any]]) -> str:
             f"Reward model: held-out triplet accuracy {rm['accuracy_before']:.3f} (untrained) → {rm['accuracy']:.3f}; "
             f"similarity positive {rm['pos_mean']:.3f} vs negative {rm['neg_mean']:.3f}; suggested T {rm['suggested_threshold']:.3f}; "
             f"T used {report['threshold']:.3f}.",
+            "",
+        ]
+    st = report.get("grpo_stability") or {}
+    if st:
+        lines += [
+            f"GRPO over {st['steps']} steps: reward {st['reward_first']:.3f} (first tenth) → {st['reward_last']:.3f} (last tenth), "
+            f"std over steps {st['reward_std_over_steps'] or 0:.3f}; KL mean {st['kl_mean'] or 0:.4f}, max {st['kl_max'] or 0:.4f}"
+            + (
+                f"; format reward {st['format_first']:.3f} → {st['format_last']:.3f} (lowest {st['format_min']:.3f})"
+                + (", **format collapse**" if st["format_collapse"] else "")
+                if "format_first" in st
+                else ""
+            )
+            + ".",
             "",
         ]
     stages = report.get("stages", {})
