@@ -200,7 +200,7 @@ def _shape_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
             yield a, b, "bank_card"
         elif digits.isdigit() and (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits) or _SERVICE.fullmatch(digits)):
             yield a, b, "phone"
-    for m in re.finditer(r"[(（]0\d{2,3}[)）]\s?\d{7,8}(?:-\d{1,5})?", fx):
+    for m in re.finditer(r"[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}(?:-\d{1,5})?(?!\d)", fx):
         yield m.start(), m.end(), "phone"
 
 
@@ -217,9 +217,9 @@ _CONTEXT: dict[str, tuple[str, str]] = {
         r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){1,19}",
     ),
     "id_card": (r"身份证(?:号码|号)?|证件号(?:码)?|身份号码?|id\s*card", r"\d(?:[ -]?\d){13,16}[ -]?[\dXx]"),
-    "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅号", r"[1-9](?:[ -]?\d){4,11}"),
+    "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号", r"[1-9](?:[ -]?\d){4,11}"),
     "wechat": (
-        r"微信(?:号|id)?|weixin|wechat|vx|v信|wx(?:号)?|薇信|威信|vx号",
+        r"微信(?:号|id)?|weixin|wei\s?xin|wechat|vx|v信|wx(?:号)?|薇信|威信|vx号|加微|微号",
         r"[A-Za-z][-_A-Za-z0-9]{5,19}|\d(?:[ -]?\d){5,11}",
     ),
     "bank_card": (r"卡号|银行卡(?:号)?|银行账号|账号|帐号|储蓄卡|信用卡|借记卡|工资卡|存折", r"\d(?:[ -]{0,2}\d){11,18}"),
@@ -265,6 +265,9 @@ def _context_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Z][ ·•.-]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳](?![A-Za-z0-9])")
+
+# Chinese passport numbers: E + 8 digits, E + letter + 7 digits, G + 8 digits (no context needed).
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8})(?![A-Za-z0-9])")
 
 # An address component may not start on a function word, so "我住在北京市..." keeps "我住在".
 _AC = r"(?:(?![我你他她它在住于到是的了和从去来就也都还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
@@ -317,7 +320,9 @@ _SURNAMES = set(
 _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯", "端木", "长孙")
 _TITLES = (
     "老师|经理|总监|主管|总|董|医生|大夫|主任|老板|师傅|阿姨|叔叔|伯伯|先生|女士|小姐|教授|同学|律师|护士|科长|处长|局长|"
-    "部长|校长|院长|班长|组长|书记|哥|姐|姨|叔|师兄|师姐|学长|学姐|老公|老婆|同事|室友|男友|女友|男朋友|女朋友|领导|上司|导师|辅导员|邻居"
+    "部长|校长|院长|班长|组长|书记|师兄|师姐|学长|学姐|老公|老婆|同事|室友|前男友|前女友|男友|女友|男朋友|女朋友|领导|上司|导师|"
+    "辅导员|邻居|妈妈|爸爸|母亲|父亲|哥哥|姐姐|弟弟|妹妹|儿子|女儿|丈夫|妻子|对象|闺蜜|朋友|好友|表哥|表姐|表妹|表弟|堂哥|堂姐|"
+    "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|哥|姐|姨|叔"
 )
 _TITLE = re.compile(rf"(?:{_TITLES})")
 _NAME_CUE_BEFORE = re.compile(rf"(?:叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫)?|我是|称呼|{_TITLES})[:：\s]?$")
@@ -351,11 +356,21 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
     if not re.search(r"[\u4e00-\u9fff]", text):
         return
     tagger, freq = _jieba()
-    pos = 0
+    tokens, pos = [], 0
     for token in tagger.cut(text):
-        word, flag = token.word, token.flag
-        start, end = pos, pos + len(word)
-        pos = end
+        tokens.append((pos, pos + len(token.word), token.word, token.flag))
+        pos += len(token.word)
+    for i, (start, end, word, flag) in enumerate(tokens):
+        if len(word) == 1 and word in _SURNAMES and flag.startswith("nr") and i + 1 < len(tokens):
+            # jieba splits some names: 赵 + 经理, 陈 + 浩然 (after 叫)
+            _, n_end, n_word, _ = tokens[i + 1]
+            if _TITLE.fullmatch(n_word) or (
+                _NAME_CUE_BEFORE.search(text[max(0, start - 6) : start])
+                and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", n_word)
+                and not _NOT_IN_NAMES & set(n_word)
+            ):
+                yield start, n_end, "name"
+            continue
         if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", word) or _NOT_IN_NAMES & set(word):
             continue
         before, after = text[max(0, start - 6) : start], text[end : end + 6]
@@ -370,7 +385,7 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
             elif not common and (
                 (_surnamed(word) and len(word) <= 3 + (word[:2] in _COMPOUND))  # 王建国, 欧阳娜娜; not 康复训练
                 or (word[0] in "小阿" and len(word) == 2)  # 小芳, 阿明; not 小叔子
-                or (cue and len(word) <= 3)
+                or (cue and len(word) <= 3 and flag == "nr" and not re.match(r"[上下本这那每前后今明昨]", word))
             ):
                 yield start, end, "name"
             elif cue and len(word) >= 2 and _surnamed(word):
@@ -424,6 +439,8 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
         add(a, b, kind, _PRIORITY[kind])
     for m in _PLATE.finditer(fx):
         add(m.start(), m.end(), "plate", _PRIORITY["plate"])
+    for m in _PASSPORT.finditer(fx):
+        add(m.start(), m.end(), "passport", _PRIORITY["plate"])
     for a, b, kind in _addresses(fx):
         add(a, b, kind, _PRIORITY["address"])
     if names:
