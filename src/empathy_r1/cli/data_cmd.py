@@ -48,12 +48,27 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Salt of the split hash.")] = 0,
         valid_frac: Annotated[float, typer.Option(help="Share of posts in valid.")] = 0.05,
         test_frac: Annotated[float, typer.Option(help="Share of posts in test.")] = 0.1,
+        pii_labelled: Annotated[
+            list[Path] | None,
+            typer.Option("--pii-labelled", help="Labelled PII file(s): the card reports the anonymiser's recall and precision on them."),
+        ] = None,
     ) -> None:
         """Import, clean, anonymise, deduplicate and split a corpus; write a data card."""
         from empathy_r1.data.io import parse_mapping
         from empathy_r1.data.prepare import prepare
 
-        card = prepare(input, output, format, parse_mapping(map), min_answer_chars, skip_invalid, seed, valid_frac, test_frac)
+        card = prepare(
+            input,
+            output,
+            format,
+            parse_mapping(map),
+            min_answer_chars,
+            skip_invalid,
+            seed,
+            valid_frac,
+            test_frac,
+            pii_labelled=pii_labelled,
+        )
         typer.echo(
             json.dumps(
                 {"output": str(output), "splits": card["splits"], "skipped_invalid": card["skipped_invalid"], "cleaning": card["cleaning"]},
