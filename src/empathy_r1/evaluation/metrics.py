@@ -58,7 +58,7 @@ METRIC_KEYS: tuple[str, ...] = (
     "navg_mean",
 )
 
-# One CJK ideograph per token (the four blocks SPEC names), or one maximal run of [a-z0-9].
+# One CJK ideograph per token (the four blocks docs/metrics.md names), or one maximal run of [a-z0-9].
 # Everything else (punctuation, spaces, emoji, kana, hangul) matches neither and is dropped.
 _TOKEN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z0-9]+")
 
@@ -73,7 +73,7 @@ Tokens = Sequence[str]
 
 
 def tokenize(text: str) -> list[str]:
-    """SPEC's tokens: NFKC, lower-case, one token per CJK ideograph or per run of ``[a-z0-9]``.
+    """The tokens of docs/metrics.md: NFKC, lower-case, one token per CJK ideograph or per run of ``[a-z0-9]``.
 
     NFKC comes first so that full-width Latin letters and digits (``ＡＩ２``) become ASCII and
     then match ``[a-z0-9]``.
