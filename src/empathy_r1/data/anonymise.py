@@ -344,7 +344,7 @@ def _jieba() -> tuple:
 
 # Characters a name never holds (pronouns, particles): "谢谢你们" is tagged nr by jieba's dictionary.
 _NOT_IN_NAMES = set("你我他她它们的了吗呢吧啊呀么这那是在有不没很都也就还说和跟")
-_NICKNAME = re.compile(rf"(?<![大多最])[老小]([{''.join(sorted(_SURNAMES))}])")
+_NICKNAME = re.compile(rf"(?<![大多最])[老小]([{''.join(sorted(_SURNAMES))}])(?![子国朝府])")  # not 小王子
 _NOT_NICKNAMES = {"小马", "老马", "小林", "小叶", "小田", "小时"}
 
 
