@@ -174,7 +174,7 @@ _URL = (
 
 # --- numbers: maximal digit runs with single separators, tried group by group ---------------------
 
-_RUN = re.compile(r"(?<![0-9])(?:\+\s?)?\d+(?:(?:[ -]|\s-\s)\d+)*(?:[ -]?[Xx](?![A-Za-z]))?")
+_RUN = re.compile(r"(?<![0-9])(?:\+\s?)?\d+(?:(?:[ .-]|\s-\s)\d+)*(?:[ -]?[Xx](?![A-Za-z]))?")
 _MOBILE = re.compile(r"(?:\+?0{0,2}86)?1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 _SERVICE = re.compile(r"[48]00\d{7}")
@@ -270,12 +270,12 @@ _PLATE = re.compile(rf"[{_PROVINCES}][A-HJ-NP-Z][ ·•.-]?(?=[A-HJ-NP-Z0-9]*\d)
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8})(?![A-Za-z0-9])")
 
 # An address component may not start on a function word, so "我住在北京市..." keeps "我住在".
-_AC = r"(?:(?![我你他她它在住于到是的了和从去来就也都还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
+_AC = r"(?:(?![我你他她它在住于到是的了从去来就也还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
 _ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区))"
 _ROAD = rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里))"
-_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场))"
-_UNIT = rf"(?:{_NUMERAL}(?:号院|号楼|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户)|[A-Za-z]\d*座)"
+_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居))"
+_UNIT = rf"(?:{_NUMERAL}(?:号院|号楼|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期)|[A-Za-z]\d*座)"
 _ADDRESS = re.compile(
     rf"(?:{_ADMIN}+(?:{_ROAD}|{_BUILDING})?(?:[-\s]?{_UNIT})*|(?:{_ROAD}|{_BUILDING})(?:[-\s]?{_UNIT})+)(?:[-\s]?{_UNIT})*"
     r"(?:(?<=[号栋幢座元楼层])[-\s]?\d{2,5}(?![\d年月日岁元块分个次天人]))?"  # "5栋2单元302": the room number written bare
