@@ -296,6 +296,8 @@ def _stage_reward(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
     # Held-out triplets (accuracy, the suggested T) come from the validation split only: the test
     # split is read by evaluation and nothing else, so no choice is made on it.
     heldout_records = _read_jsonl(root / "data" / "valid.jsonl")
+    if cfg.reward.auto_threshold and not heldout_records:
+        raise UserError("reward.auto_threshold chooses T on the validation split, which is empty (set data.valid_frac > 0)")
     r = cfg.reward
     train, heldout = reward_triplets(_read_jsonl(root / "data" / "train.jsonl"), heldout_records, r.negatives, cfg.seed, r.train_posts)
     _model, report = train_reward_model(cfg.reward, train, heldout, d, seed=cfg.seed)
