@@ -107,13 +107,16 @@ def _reference_report(preds: list[str], refs: list[list[str]]) -> dict[str, floa
         m.append(meteor_score(rts, hyp) if hyp else 0.0)
     toks = [M.tokenize(p) for p in preds]
 
-    def distinct(n: int) -> float:  # written independently of metrics.distinct_n
-        grams = [tuple(t[i : i + n]) for t in toks for i in range(len(t) - n + 1)]
+    def distinct(n: int, texts: list[list[str]] = toks) -> float:  # written independently of metrics.distinct_n
+        grams = [tuple(t[i : i + n]) for t in texts for i in range(len(t) - n + 1)]
         return len(set(grams)) / len(grams) if grams else 0.0
 
     out = {"n": len(preds), "bleu1": math.fsum(b) / len(b), "rougeL": math.fsum(r) / len(r), "meteor": math.fsum(m) / len(m)}
     out.update(distinct1=distinct(1), distinct2=distinct(2))
     out["navg"] = math.fsum([out["bleu1"], out["rougeL"], out["meteor"], out["distinct1"]]) / 4
+    for n in (1, 2):
+        out[f"distinct{n}_mean"] = math.fsum(distinct(n, [t]) for t in toks) / len(toks)
+    out["navg_mean"] = math.fsum([out["bleu1"], out["rougeL"], out["meteor"], out["distinct1_mean"]]) / 4
     return out
 
 

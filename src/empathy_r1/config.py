@@ -107,9 +107,14 @@ class DataConfig:
     synth_n: int = 400
     """Posts to generate when source is "synth"."""
     sft_n: int = 200
-    """SFT cold-start examples (the paper used 200 reviewed chains)."""
+    """SFT cold-start examples (paper: 200 chains by DeepSeek-R1, reviewed by professionals). Fewer usable chains is an error."""
+    sft_source: str | None = None
+    """The reviewed SFT file ``data review`` writes (its log ``<file>.review.jsonl`` beside it): used whole for SFT,
+    never split; its posts are removed from valid/test. None: chains of the training split (the synthetic demo)."""
+    allow_unreviewed: bool = False
+    """Also use chains no professional accepted or edited (the synthetic corpus's generated gold chains)."""
     min_answer_chars: int = 100
-    """Answers shorter than this are dropped when cleaning (the paper's rule)."""
+    """Answers shorter than this are dropped when cleaning a non-synthetic source (paper: 100)."""
     valid_frac: float = 0.05
     """Share of posts in the validation split."""
     test_frac: float = 0.1
@@ -123,6 +128,7 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
+        _check(self.min_answer_chars >= 0, "data.min_answer_chars must not be negative")
         known = {"L1", "L2", "L3", "L4", "emotions", "causes", "intent", "strategy"}
         _check(set(self.drop_layers) <= known, f"data.drop_layers must name layers among {sorted(known)}, got {self.drop_layers}")
         _check(len(set(self.drop_layers)) < 4, "data.drop_layers cannot drop every CoE layer (use pipeline.coe: false)")
@@ -205,6 +211,12 @@ class RewardConfig:
         _check(not unknown, f"reward.negatives has unknown kinds {sorted(unknown)}; choose from random, hard, degraded")
 
 
+#: TRL 1.16's GRPO loss types.
+TRL_LOSS_TYPES = ("grpo", "dapo", "dr_grpo", "bnpo", "cispo", "sapo", "luspo", "vespo")
+#: Verl's ``actor.loss_agg_mode`` -> the TRL ``loss_type`` that aggregates the same way.
+VERL_LOSS_AGG = {"token-mean": "dapo", "seq-mean-token-mean": "grpo", "seq-mean-token-sum-norm": "dr_grpo"}
+
+
 @dataclass
 class GRPOConfig:
     max_steps: int = 1000
@@ -228,7 +240,13 @@ class GRPOConfig:
     epsilon: float = 0.2
     """Clipping range of the policy ratio."""
     loss_type: str = "grpo"
-    """TRL loss aggregation: "grpo" (paper), "dapo" (TRL default), "dr_grpo", "bnpo"."""
+    """TRL's loss aggregation: "grpo" (each completion's token mean, then the mean over completions), "dapo"
+    (TRL's default: token sum over the global batch's tokens), "dr_grpo" (token sum / max_completion_length),
+    "bnpo" (token mean of the local batch). The paper names GRPO's loss but not its aggregation: a project choice."""
+    loss_agg_mode: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"] | None = None
+    """Verl's name for the aggregation (the paper trained with Verl; Verl's default is token-mean). When set it
+    chooses loss_type: token-mean -> "dapo", seq-mean-token-mean -> "grpo", seq-mean-token-sum-norm -> "dr_grpo"
+    (Verl's seq-mean-token-sum has no TRL counterpart). docs/method.md has the table."""
     scale_rewards: str = "group"
     """Advantage normalisation: "group" (paper: by the group's std), "batch" or "none"."""
     max_completion_length: int = 512
@@ -265,6 +283,15 @@ class GRPOConfig:
         )
         _check(self.num_iterations >= 1, "grpo.num_iterations must be at least 1")
         _check(self.scale_rewards in {"group", "batch", "none"}, "grpo.scale_rewards must be group, batch or none")
+        _check(self.loss_type in TRL_LOSS_TYPES, f"grpo.loss_type must be one of {', '.join(TRL_LOSS_TYPES)}, got {self.loss_type!r}")
+        if self.loss_agg_mode is not None:
+            trl = VERL_LOSS_AGG[self.loss_agg_mode]
+            # "grpo" is the default, so it yields to an explicit Verl mode; any other loss_type must agree.
+            _check(
+                self.loss_type in ("grpo", trl),
+                f"grpo.loss_type {self.loss_type!r} contradicts grpo.loss_agg_mode {self.loss_agg_mode!r} (TRL's {trl!r}); set one of them",
+            )
+            self.loss_type = trl
 
 
 @dataclass

@@ -76,7 +76,7 @@ def answer_reward(similarities: Sequence[float] | np.ndarray, threshold: float, 
 
 
 def distinct1(texts: Sequence[str]) -> float:
-    """Distinct-1 over a set of texts: distinct tokens / all tokens (SPEC's tokenisation).
+    """Distinct-1 over a set of texts: distinct tokens / all tokens (the tokenisation of docs/metrics.md).
 
     >>> distinct1(["我很好", "我很累"])
     0.666667
@@ -86,10 +86,10 @@ def distinct1(texts: Sequence[str]) -> float:
 
 
 def _tokenize(text: str) -> list[str]:
-    """SPEC's tokens, from evaluation.metrics when present (one definition), else the same rule inline."""
+    """The tokens of docs/metrics.md, from evaluation.metrics when present (one definition), else the same rule inline."""
     try:
         from empathy_r1.evaluation.metrics import tokenize
-    except ImportError:  # the metrics module lands separately; the rule is short and pinned by SPEC
+    except ImportError:  # the metrics module lands separately; the rule is short and pinned by docs/metrics.md
         text = unicodedata.normalize("NFKC", text).lower()
         return _TOKEN.findall(text)
     return tokenize(text)

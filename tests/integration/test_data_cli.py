@@ -152,3 +152,24 @@ def test_sample_export_prepares(tmp_path):
     assert n == len(out.read_text(encoding="utf-8").splitlines()) > 0
     r = run("prepare", "--input", str(out), "--output", str(tmp_path / "prepared"))
     assert r.returncode == 0, r.stderr
+
+
+def test_prepare_card_reports_the_anonymiser_on_labelled_sentences(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
+    labelled = tmp_path / "pii.jsonl"
+    rows = [
+        {
+            "id": "1",
+            "text": "我叫王芳，手机13812345678",
+            "pii": [{"type": "name", "text": "王芳"}, {"type": "phone", "text": "13812345678"}],
+        },
+        {"id": "2", "text": "今天心情不好", "pii": []},
+    ]
+    labelled.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = run("prepare", "--input", str(src), "--output", str(tmp_path / "p"), "--pii-labelled", str(labelled))
+    assert r.returncode == 0, r.stderr
+    card = json.loads((tmp_path / "p" / "card.json").read_text(encoding="utf-8"))
+    report = card["anonymiser_eval"][str(labelled)]
+    assert report["recall"]["phone"]["value"] == 1.0 and "misses" not in report  # no labelled text copied into the card
+    assert "| phone | 1.000 (1/1;" in (tmp_path / "p" / "card.md").read_text(encoding="utf-8")

@@ -143,7 +143,7 @@ def test_compare_eval_files_run_dirs_and_pipeline_report(tmp_path, capsys, monke
     code, out, err = cli(capsys, monkeypatch, "eval", "compare", str(tmp_path / "runA"), str(report), str(flat), "--output", str(out_base))
     assert code == 0, err
     lines = out.strip().splitlines()
-    assert lines[0] == "| System | n | BLEU-1 | ROUGE-L | METEOR | Distinct-1 | Distinct-2 | NAvg | Format | Reward |"
+    assert lines[0] == "| System | n | BLEU-1 | ROUGE-L | METEOR | Distinct-1 | Distinct-2 | NAvg | Distinct-1 (per answer) | NAvg (per-answer D-1) | Format | Reward |"
     assert [line.split("|")[1].strip() for line in lines[2:]] == ["runA", "base", "grpo", "m"]
     assert "**1.7000**" in lines[4] and "| 0.3100 |" in lines[4]  # best reward in bold; "m" has the best ROUGE-L
     assert "| **1.0000** |" in lines[5] and "| – |" in lines[5]  # no format rate in a metrics-only file

@@ -19,7 +19,7 @@ from empathy_r1.training import grpo as grpo_module
 MICRO = """
 seed: 1
 model: {bpe_vocab_size: 400, hidden_size: 32, num_layers: 1, num_heads: 2, num_kv_heads: 1, intermediate_size: 64}
-data: {source: synth, synth_n: 60, sft_n: 16}
+data: {source: synth, synth_n: 60, sft_n: 16, allow_unreviewed: true}
 sft: {max_steps: 4, batch_size: 4, learning_rate: 1.0e-3, save_steps: 2, logging_steps: 1}
 reward: {epochs: 2, head_dim: 64, auto_threshold: true}
 grpo: {max_steps: 3, batch_size: 4, num_generations: 4, learning_rate: 1.0e-4, max_completion_length: 16, save_steps: 1}
@@ -69,10 +69,14 @@ def test_pipeline_killed_in_grpo_resumes_without_redoing_sft(micro_config, tmp_p
             "meteor",
             "distinct1",
             "navg",
+            "distinct1_mean",
+            "navg_mean",
             "emotion_acc",
             "intent_acc",
         } <= set(metrics)
     assert report["reward_model"]["n_heldout"] > 0 and report["threshold"] == report["reward_model"]["suggested_threshold"]
+    assert report["grpo_stability"]["steps"] == 3 and "kl_max" in report["grpo_stability"]
+    assert "GRPO over 3 steps" in (out / "report.md").read_text(encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text())
     assert (
         manifest["config"]["seed"] == 1 and "trl" in manifest["versions"] and set(manifest["stages"]) >= {"data", "sft", "reward", "grpo"}

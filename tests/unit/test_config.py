@@ -80,3 +80,14 @@ def test_yaml_errors_carry_file_and_line(tmp_path):
 def test_to_dict_round_trips_through_overrides():
     cfg = load_config(None, ["seed=3"])
     assert to_dict(cfg)["seed"] == 3
+
+
+def test_verl_loss_aggregation_chooses_the_trl_loss_type():
+    assert load_config(None, ["grpo.loss_agg_mode=token-mean"]).grpo.loss_type == "dapo"
+    assert load_config(None, ["grpo.loss_agg_mode=seq-mean-token-mean"]).grpo.loss_type == "grpo"
+    assert load_config(None, ["grpo.loss_agg_mode=seq-mean-token-sum-norm"]).grpo.loss_type == "dr_grpo"
+    assert load_config(None, ["grpo.loss_agg_mode=token-mean", "grpo.loss_type=dapo"]).grpo.loss_type == "dapo"
+    with pytest.raises(UserError, match=r"contradicts grpo\.loss_agg_mode"):
+        load_config(None, ["grpo.loss_agg_mode=token-mean", "grpo.loss_type=dr_grpo"])
+    with pytest.raises(UserError, match=r"grpo\.loss_type must be one of"):
+        load_config(None, ["grpo.loss_type=ppo"])

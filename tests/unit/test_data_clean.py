@@ -16,7 +16,8 @@ from empathy_r1.data.dedup import drop_near_duplicates
         ("座机010-82951332转", "座机[PHONE]转"),
         ("邮箱 zhang.san@example.com.cn 联系", "邮箱 [EMAIL] 联系"),
         ("身份证11010519491231002X", "身份证[ID]"),
-        ("身份证110105194912310021", "身份证110105194912310021"),  # bad checksum: not an ID
+        ("身份证110105194912310021", "身份证[ID]"),  # bad checksum, but the context word says what it is
+        ("订单123456789012345678", "订单123456789012345678"),  # no context, no plausible birth date, no issuer prefix
         ("卡号6222 0202 0011 2233 446", "卡号[BANKCARD]"),
         ("QQ号：123456789", "QQ号：[QQ]"),
         ("vx: zhang_san99", "vx: [WECHAT]"),

@@ -186,7 +186,7 @@ def test_report_keys_and_navg() -> None:
     preds = ["我很难过，不知道怎么办", "谢谢你听我说", ""]
     refs = [["你很难过，我们一起想想怎么办"], ["谢谢你愿意说", "我在听"], ["我在"]]
     r = M.report(preds, refs)
-    assert list(r) == ["n", "bleu1", "rougeL", "meteor", "distinct1", "distinct2", "navg"]
+    assert list(r) == ["n", "bleu1", "rougeL", "meteor", "distinct1", "distinct2", "navg", "distinct1_mean", "distinct2_mean", "navg_mean"]
     samples = [ref_scores(p, rs) for p, rs in zip(preds, refs, strict=True)]
     assert r["n"] == 3
     for key in ("bleu1", "rougeL", "meteor"):
@@ -194,7 +194,20 @@ def test_report_keys_and_navg() -> None:
     toks = [M.tokenize(p) for p in preds]
     assert r["distinct1"] == len({t for ts in toks for t in ts}) / sum(map(len, toks))
     assert r["navg"] == pytest.approx((r["bleu1"] + r["rougeL"] + r["meteor"] + r["distinct1"]) / 4)
+    # Per answer: each prediction's own distinct-1, the empty one counting 0, then the mean.
+    own = [len(set(ts)) / len(ts) if ts else 0.0 for ts in toks]
+    assert r["distinct1_mean"] == pytest.approx(sum(own) / 3)
+    assert r["navg_mean"] == pytest.approx((r["bleu1"] + r["rougeL"] + r["meteor"] + r["distinct1_mean"]) / 4)
     assert M.report(preds, refs, samples=M.per_sample(preds, refs)) == r
+
+
+def test_whole_set_distinct_falls_with_set_size_and_the_mean_does_not() -> None:
+    # The same ten answers, repeated: whole-set Distinct-1 halves each time the set doubles,
+    # the per-answer mean stays where it is (why NAvg is only comparable at equal set sizes).
+    answers = [M.tokenize(f"我今天{'很' * (i % 3)}难过第{i}次") for i in range(10)]
+    d1 = [M.distinct_n(answers * k, 1) for k in (1, 2, 4)]
+    assert d1[1] == pytest.approx(d1[0] / 2) and d1[2] == pytest.approx(d1[0] / 4)
+    assert M.distinct_n_mean(answers * 4, 1) == pytest.approx(M.distinct_n_mean(answers, 1))
 
 
 def test_report_rejects_bad_inputs() -> None:

@@ -1,4 +1,4 @@
-"""``empathy-r1 ablate``: the paper's ablations on any config, one table and one plot."""
+"""``empathy-r1 ablate``: the paper's three ablations and the project's extras on any config, one table and one plot."""
 
 from __future__ import annotations
 
@@ -19,16 +19,16 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--only",
-                help="Variants (repeat or comma-separate): full, no_coe, sft_only, grpo_only, drop_L1..4, T0.3/0.5/0.7, cross; groups: layers, threshold.",
+                help="Variants (repeat or comma-separate). The paper's: full, sft_only, grpo_only, no_coe. The project's: drop_L1..4, T0.3/0.5/0.7, cross (needs --cross-source); groups: layers, threshold.",
             ),
         ] = None,
         cross_source: Annotated[
-            str | None, typer.Option("--cross-source", help="Corpus for the cross variant: synth, sample or a JSONL path.")
+            str | None, typer.Option("--cross-source", help="Corpus the cross variant tests on (synth, sample or a JSONL path); without it there is no cross variant.")
         ] = None,
         override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override of the reference config")] = [],  # noqa: B006
         list_: Annotated[bool, typer.Option("--list", help="Print the variants and their overrides, run nothing.")] = False,
     ) -> None:
-        """Run each ablation variant through the pipeline (sharing stages where exactly valid); resumable."""
+        """Run each ablation variant through the pipeline (sharing stages where exactly valid); resumable; GRPO stability per variant."""
         from empathy_r1.config import load_config
         from empathy_r1.errors import UserError
         from empathy_r1.evaluation.ablate import describe, run_ablations, to_markdown

@@ -48,12 +48,27 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Salt of the split hash.")] = 0,
         valid_frac: Annotated[float, typer.Option(help="Share of posts in valid.")] = 0.05,
         test_frac: Annotated[float, typer.Option(help="Share of posts in test.")] = 0.1,
+        pii_labelled: Annotated[
+            list[Path] | None,
+            typer.Option("--pii-labelled", help="Labelled PII file(s): the card reports the anonymiser's recall and precision on them."),
+        ] = None,
     ) -> None:
         """Import, clean, anonymise, deduplicate and split a corpus; write a data card."""
         from empathy_r1.data.io import parse_mapping
         from empathy_r1.data.prepare import prepare
 
-        card = prepare(input, output, format, parse_mapping(map), min_answer_chars, skip_invalid, seed, valid_frac, test_frac)
+        card = prepare(
+            input,
+            output,
+            format,
+            parse_mapping(map),
+            min_answer_chars,
+            skip_invalid,
+            seed,
+            valid_frac,
+            test_frac,
+            pii_labelled=pii_labelled,
+        )
         typer.echo(
             json.dumps(
                 {"output": str(output), "splits": card["splits"], "skipped_invalid": card["skipped_invalid"], "cleaning": card["cleaning"]},
@@ -144,6 +159,28 @@ def register(app: typer.Typer) -> None:
         session = ReviewSession(input, output, reviewer)
         typer.echo(f"review {session.counts()['total']} chains at http://127.0.0.1:{port}/ (Ctrl-C to stop; progress is saved)")
         uvicorn.run(create_app(session), host="127.0.0.1", port=port, log_level="warning")
+
+    @group.command("pii-eval")
+    def pii_eval_cmd(
+        files: Annotated[list[Path], typer.Argument(help='Labelled JSONL: {"id", "text", "pii": [{"type", "text"}]} per line.')],
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the full report (misses, false spans) as JSON.")] = None,
+        errors: Annotated[bool, typer.Option("--errors", help="Also print every miss and false span.")] = False,
+    ) -> None:
+        """Recall per type and precision of the anonymiser on labelled sentences, with 95% Wilson intervals."""
+        from empathy_r1.data.pii_eval import evaluate_pii, read_labelled, to_markdown
+
+        reports = {}
+        for f in files:
+            report = evaluate_pii(read_labelled(f))
+            reports[str(f)] = report
+            typer.echo(to_markdown(report, str(f)))
+            if errors:
+                for m in report["misses"]:
+                    typer.echo(f"miss  {m['id']}  {m['type']}: {m['text']}")
+                for m in report["false_spans"]:
+                    typer.echo(f"false {m['id']}  {m['type']}: {m['text']}")
+        if output is not None:
+            _write_json(output, reports)
 
     app.add_typer(group, name="data")
 

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the JSON here.")] = None,
         allow_missing: Annotated[bool, typer.Option("--allow-missing", help="Score the ids on both sides; skip the rest.")] = False,
     ) -> None:
-        """BLEU-1, ROUGE-L, METEOR, Distinct-1/2 and NAvg, exactly as SPEC.md defines them."""
+        """BLEU-1, ROUGE-L, METEOR, Distinct-1/2 and NAvg, exactly as docs/metrics.md defines them."""
         from empathy_r1.evaluation import metrics
         from empathy_r1.evaluation.files import load_metric_pairs, write_json
 

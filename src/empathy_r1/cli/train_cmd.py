@@ -53,10 +53,18 @@ def register(app: typer.Typer) -> None:
         override: OverrideOpt = [],  # noqa: B006
     ) -> None:
         """SFT cold start on CoE chains (loss on the assistant turn); saves OUTPUT/model."""
+        from empathy_r1.data.coldstart import select_sft
+        from empathy_r1.data.io import read_records
+        from empathy_r1.data.sources import scrub_records
         from empathy_r1.training.sft import run_sft
 
         cfg = load_config(config, override)
-        records = [r for r in _records(cfg, data) if r.get("coe")][: cfg.data.sft_n]
+        sft_file = read_records(cfg.data.sft_source)[0] if cfg.data.sft_source else None
+        records, _counts = select_sft(
+            cfg.data, [] if sft_file is not None else _records(cfg, data), sft_file, cfg.data.sft_source or data or cfg.data.source
+        )
+        if sft_file is not None:
+            records, _ = scrub_records(records)
         net, tok = _start_policy(cfg, model, records, output)
         typer.echo(f"sft model: {run_sft(cfg, net, tok, records, output)}")
 
@@ -73,7 +81,8 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(config, override)
         splits = split_records(load_source(data or cfg.data.source, cfg), cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)
         r = cfg.reward
-        train, heldout = reward_triplets(splits["train"], splits["valid"] + splits["test"], r.negatives, cfg.seed, r.train_posts)
+        # held-out triplets (accuracy, suggested T) from valid only: test is for the final evaluation
+        train, heldout = reward_triplets(splits["train"], splits["valid"], r.negatives, cfg.seed, r.train_posts)
         _, report = train_reward_model(cfg.reward, train, heldout, output, seed=cfg.seed)
         typer.echo(
             f"held-out triplet accuracy {report.accuracy_before:.3f} -> {report.accuracy:.3f} (n={report.n_heldout}); "

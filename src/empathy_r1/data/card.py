@@ -81,5 +81,10 @@ def _markdown(card: dict) -> str:
         s = stats.get(key, {})
         if s.get("n"):
             out.append(f"| {key} | {s['mean']} | {s['median']} | {s['p10']} | {s['p90']} | {s['max']} |")
+    if card.get("anonymiser_eval"):
+        from empathy_r1.data.pii_eval import to_markdown
+
+        out += ["", "## Anonymiser, measured on labelled sentences", ""]
+        out += [to_markdown(report, name) for name, report in card["anonymiser_eval"].items()]
     out += ["", "![post lengths](post_lengths.png) ![answer lengths](answer_lengths.png)", ""]
     return "\n".join(out)

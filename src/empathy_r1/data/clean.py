@@ -12,7 +12,7 @@ from collections import Counter
 
 from empathy_r1.data.anonymise import anonymise
 
-__all__ = ["NOISE_PATTERNS", "clean_records", "normalise", "strip_noise"]
+__all__ = ["NOISE_PATTERNS", "clean_records", "clean_text", "normalise", "strip_noise"]
 
 # NFKC would turn Chinese full-width punctuation into ASCII (，-> ,), which changes how the text
 # reads and tokenises; keep these and normalise everything else (full-width digits and letters,
@@ -69,6 +69,11 @@ def _clean_text(text: str, counts: Counter[str], pii: Counter[str], noise: bool 
     text, found = anonymise(text)
     pii.update(found)
     return text
+
+
+def clean_text(text: str, pii: Counter[str]) -> str:
+    """Normalise and anonymise one text (no noise stripping); adds its replacements to ``pii``."""
+    return _clean_text(text, Counter(), pii, noise=False)
 
 
 def clean_records(records: list[dict], min_answer_chars: int = 100) -> tuple[list[dict], dict[str, int], dict[str, int]]:

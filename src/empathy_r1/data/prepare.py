@@ -31,6 +31,7 @@ def prepare(
     valid_frac: float = 0.05,
     test_frac: float = 0.1,
     near_dup_threshold: float = 0.8,
+    pii_labelled: list[Path] | None = None,
 ) -> dict:
     """Run the whole preparation; returns the data card."""
     if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
@@ -40,6 +41,14 @@ def prepare(
     if not (0 <= valid_frac < 1 and 0 <= test_frac < 1 and valid_frac + test_frac < 1):
         raise UserError("split fractions must be in [0, 1) and sum below 1")
 
+    anonymiser_eval = {}
+    if pii_labelled:  # measured first: a bad labelled file stops before any work
+        from empathy_r1.data.pii_eval import evaluate_pii, read_labelled
+
+        for f in pii_labelled:
+            report = evaluate_pii(read_labelled(f))
+            # Recall and precision only: the misses would copy the labelled text into the card.
+            anonymiser_eval[str(f)] = {k: v for k, v in report.items() if k not in ("misses", "false_spans")}
     records, skipped = read_records(input_path, fmt, mapping, skip_invalid)
     cleaned, cleaning, pii = clean_records(records, min_answer_chars)
     if not cleaned:
@@ -62,6 +71,8 @@ def prepare(
             "cleaning": {**cleaning, **dup_counts},
             "anonymised": pii,
         }
+        if anonymiser_eval:
+            info["anonymiser_eval"] = anonymiser_eval
         card = write_card(tmp, info, splits)
         if output_dir.exists():
             output_dir.rmdir()  # empty, checked above

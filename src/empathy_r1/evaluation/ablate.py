@@ -1,17 +1,22 @@
-"""The paper's ablations, one command on any config: each variant is a set of config overrides run
-through the training pipeline into ``DIR/<variant>/``, then one table and one plot.
+"""Ablations, one command on any config: each variant is a set of config overrides run through
+the training pipeline into ``DIR/<variant>/``, then one table, a GRPO stability table and a plot.
 
-Variants (the paper's, and the experiments it proposes):
+The paper's ablations are three; the others are this project's (experiments the paper does not
+report), and the table says which is which:
 
-=============  ==================================================================================
-full           the config as given (the reference row)
-no_coe         direct answers: SFT without the chain, no format reward (``pipeline.coe=false``)
-sft_only       SFT cold start, no GRPO
-grpo_only      GRPO from the base model, no SFT (the paper found it unstable)
-drop_L1..L4    one CoE layer left out of SFT targets, prompt and format reward
-T0.3/0.5/0.7   the answer-reward threshold T (``reward.threshold``, auto threshold off)
-cross          train on this corpus, test on another (``data.eval_source``; ``--cross-source``)
-=============  ==================================================================================
+=============  =======  ==========================================================================
+full           paper    the config as given (the reference row)
+sft_only       paper    SFT cold start, no GRPO
+grpo_only      paper    GRPO from the base model, no SFT (the paper reports it unstable)
+no_coe         paper    direct answers: SFT without the chain, no format reward (``pipeline.coe=false``)
+drop_L1..L4    project  one CoE layer left out of SFT targets, prompt and format reward
+T0.3/0.5/0.7   project  the answer-reward threshold T (``reward.threshold``, auto threshold off)
+cross          project  train on this corpus, test on another: only with ``--cross-source``
+=============  =======  ==========================================================================
+
+Every variant that ran GRPO gets a stability summary from its log (spread of the reward over
+steps, KL, format reward first/last/lowest, format collapse), so "GRPO-only is unstable" can be
+checked rather than taken on trust.
 
 Stages are shared where that is exactly valid, by linking ``full``'s finished stage folders
 into a variant before its run (the pipeline skips a stage whose folder holds ``DONE``):
@@ -54,24 +59,28 @@ class Variant:
     """Stage folders of ``full`` this variant links instead of re-running."""
     share_eval: list[str] = field(default_factory=list)
     """Policies whose evaluation in ``full`` is valid here too (eval/<policy>)."""
+    origin: str = "project"
+    """"paper" for the paper's own ablations, "project" for the experiments this project adds."""
 
 
 def _stages_without(cfg: Config, stage: str) -> str:
     return "[" + ", ".join(s for s in cfg.pipeline.stages if s != stage) + "]"
 
 
-def _cross_default(cfg: Config) -> str:
-    return "sample" if cfg.data.source != "sample" else "synth"
-
-
 def variants(cfg: Config, cross_source: str | None = None) -> dict[str, Variant]:
     """Every ablation variant of ``cfg``, by name, in table order."""
-    other = cross_source or _cross_default(cfg)
     out = [
-        Variant("full", "as configured", []),
-        Variant("no_coe", "no Chain-of-Empathy: direct answers", ["pipeline.coe=false"]),
-        Variant("sft_only", "SFT only (no GRPO)", [f"pipeline.stages={_stages_without(cfg, 'grpo')}"], ["data", "sft", "reward"], ["sft"]),
-        Variant("grpo_only", "GRPO only (no SFT)", [f"pipeline.stages={_stages_without(cfg, 'sft')}"], ["data", "reward"]),
+        Variant("full", "as configured", [], origin="paper"),
+        Variant(
+            "sft_only",
+            "SFT only (no GRPO)",
+            [f"pipeline.stages={_stages_without(cfg, 'grpo')}"],
+            ["data", "sft", "reward"],
+            ["sft"],
+            "paper",
+        ),
+        Variant("grpo_only", "GRPO only (no SFT)", [f"pipeline.stages={_stages_without(cfg, 'sft')}"], ["data", "reward"], origin="paper"),
+        Variant("no_coe", "no Chain-of-Empathy: direct answers", ["pipeline.coe=false"], origin="paper"),
     ]
     for tag in ("L1", "L2", "L3", "L4"):
         if tag not in cfg.data.drop_layers:
@@ -80,7 +89,8 @@ def variants(cfg: Config, cross_source: str | None = None) -> dict[str, Variant]
         out.append(
             Variant(f"T{t}", f"threshold T = {t}", [f"reward.threshold={t}", "reward.auto_threshold=false"], ["data", "sft", "reward"])
         )
-    out.append(Variant("cross", f"tested on {other}", [f"data.eval_source={other}"], ["sft", "reward", "grpo"]))
+    if cross_source:  # no silent default corpus: the user names the other corpus
+        out.append(Variant("cross", f"tested on {cross_source}", [f"data.eval_source={cross_source}"], ["sft", "reward", "grpo"]))
     return {v.name: v for v in out}
 
 
@@ -94,6 +104,8 @@ def plan(cfg: Config, only: list[str] | None = None, cross_source: str | None = 
     names: list[str] = []
     for item in only or list(table):
         for name in GROUPS.get(item, [item]):
+            if name == "cross" and name not in table:
+                raise UserError("the cross variant needs --cross-source (synth, sample or a JSONL path): the corpus to test on")
             if name not in table:
                 raise UserError(f"unknown variant {name!r}; choose from {', '.join([*table, *GROUPS])}")
             if name not in names:
@@ -124,10 +136,17 @@ def _link_shared(full_dir: Path, run_dir: Path, v: Variant) -> None:
             dst.symlink_to(os.path.relpath(src, dst.parent), target_is_directory=True)
 
 
-def _row(v: Variant, vcfg: Config, report: dict[str, Any]) -> dict[str, Any]:
+def _stability(run_dir: Path) -> dict[str, Any]:
+    from empathy_r1.evaluation.stability import grpo_stability
+
+    log = run_dir / "grpo" / "log_history.json"
+    return grpo_stability(json.loads(log.read_text(encoding="utf-8"))) if log.is_file() else {}
+
+
+def _row(v: Variant, vcfg: Config, report: dict[str, Any], run_dir: Path | None = None) -> dict[str, Any]:
     final = report.get("final", {}).get("policy") or _final_policy(vcfg)
     metrics = (report.get("eval") or {}).get(final) or {}
-    row: dict[str, Any] = {"variant": v.name, "description": v.description, "policy": final, "n": report.get("n_eval")}
+    row: dict[str, Any] = {"variant": v.name, "origin": v.origin, "description": v.description, "policy": final, "n": report.get("n_eval")}
     for key, _, spellings in COLUMNS:
         for s in spellings:
             if s in metrics:
@@ -135,6 +154,7 @@ def _row(v: Variant, vcfg: Config, report: dict[str, Any]) -> dict[str, Any]:
                 break
     row["threshold"] = report.get("threshold")
     row["shared"] = v.share
+    row["grpo_stability"] = _stability(run_dir) if run_dir is not None else {}
     return row
 
 
@@ -148,13 +168,38 @@ def _same_run(cfg: Config, vcfg: Config) -> bool:
 def to_markdown(rows: list[dict[str, Any]]) -> str:
     cols = [(k, h) for k, h, _ in COLUMNS if any(isinstance(r.get(k), int | float) for r in rows)]
     base = next((r.get("navg") for r in rows if r["variant"] == "full"), None)
-    head = "| Variant | What changes | Policy | " + " | ".join(h for _, h in cols) + (" | ΔNAvg |" if base is not None else " |")
-    lines = [head, "|---|---|---|" + "---:|" * (len(cols) + (base is not None))]
+    head = "| Variant | Origin | What changes | Policy | " + " | ".join(h for _, h in cols) + (" | ΔNAvg |" if base is not None else " |")
+    lines = [head, "|---|---|---|---|" + "---:|" * (len(cols) + (base is not None))]
     for r in rows:
         cells = [f"{r[k]:.4f}" if isinstance(r.get(k), int | float) else "–" for k, _ in cols]
         if base is not None:
             cells.append(f"{r['navg'] - base:+.4f}" if isinstance(r.get("navg"), int | float) else "–")
-        lines.append(f"| {r['variant']} | {r['description']} | {r['policy']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['variant']} | {r.get('origin', 'project')} | {r['description']} | {r['policy']} | " + " | ".join(cells) + " |")
+    stable = [r for r in rows if r.get("grpo_stability")]
+    if stable:
+        keys = (
+            "steps",
+            "reward_first",
+            "reward_last",
+            "reward_std_over_steps",
+            "kl_mean",
+            "kl_max",
+            "format_first",
+            "format_last",
+            "format_min",
+        )
+        lines += [
+            "",
+            "GRPO stability (from each run's log): reward over steps (first and last tenth, spread), KL to the reference,"
+            " format reward; collapse = the last tenth's format reward under half its best tenth's.",
+            "",
+            "| Variant | " + " | ".join(keys) + " | format collapse |",
+            "|---|" + "---:|" * len(keys) + "---|",
+        ]
+        for r in stable:
+            st = r["grpo_stability"]
+            cells = [f"{st[k]:.4g}" if isinstance(st.get(k), int | float) else "–" for k in keys]
+            lines.append(f"| {r['variant']} | " + " | ".join(cells) + f" | {'yes' if st.get('format_collapse') else 'no'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -199,14 +244,14 @@ def run_ablations(cfg: Config, output_dir: str | Path, only: list[str] | None = 
         run_dir = out / v.name
         if full_report is not None and _same_run(cfg, vcfg):
             # e.g. T0.5 when the config's T is 0.5: the very same training; don't run it twice.
-            rows.append({**_row(v, vcfg, full_report), "same_as": "full"})
+            rows.append({**_row(v, vcfg, full_report, out / "full"), "same_as": "full"})
             continue
         if has_full and v.name != "full":
             _link_shared(out / "full", run_dir, v)
         report = run_pipeline(vcfg, run_dir)
         if v.name == "full":
             full_report = report
-        rows.append(_row(v, vcfg, report))
+        rows.append(_row(v, vcfg, report, run_dir))
     result = {"config": to_dict(cfg), "variants": rows}
     write_json(out / "ablation.json", result)
     plot(rows, out / "ablation.png")
@@ -219,5 +264,7 @@ def describe(cfg: Config, cross_source: str | None = None) -> str:
     lines = []
     for v in variants(cfg, cross_source).values():
         shared = f"  (reuses full's {', '.join(v.share)})" if v.share else ""
-        lines.append(f"{v.name:10s} {' '.join(v.overrides) or '-'}{shared}")
+        lines.append(f"{v.name:10s} {v.origin:8s} {' '.join(v.overrides) or '-'}{shared}")
+    if "cross" not in variants(cfg, cross_source):
+        lines.append("(cross: give --cross-source CORPUS to train on this corpus and test on that one)")
     return "\n".join(lines) + "\n" + json.dumps(GROUPS) + "\n"

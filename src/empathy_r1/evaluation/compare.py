@@ -27,6 +27,8 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("distinct1", "Distinct-1", ("distinct1", "distinct_1", "dist1")),
     ("distinct2", "Distinct-2", ("distinct2", "distinct_2", "dist2")),
     ("navg", "NAvg", ("navg",)),
+    ("distinct1_mean", "Distinct-1 (per answer)", ("distinct1_mean",)),
+    ("navg_mean", "NAvg (per-answer D-1)", ("navg_mean",)),
     ("format_rate", "Format", ("format_rate", "format")),
     ("reward", "Reward", ("reward", "reward_mean", "answer_reward", "reward_score", "rm_score")),
 ]

@@ -1,4 +1,4 @@
-"""Automatic metrics, exactly as SPEC.md defines them: BLEU-1, ROUGE-L, METEOR, Distinct-n, NAvg.
+"""Automatic metrics, exactly as docs/metrics.md defines them: BLEU-1, ROUGE-L, METEOR, Distinct-n, NAvg.
 
 Pure Python on purpose (no torch, no trl, no numpy needed): it runs at serving time, in tests in
 milliseconds, and on a laptop over thousands of long answers.
@@ -35,6 +35,7 @@ __all__ = [
     "METRIC_KEYS",
     "bleu1",
     "distinct_n",
+    "distinct_n_mean",
     "lcs_length",
     "meteor",
     "per_sample",
@@ -45,9 +46,19 @@ __all__ = [
 ]
 
 #: The keys of :func:`report`, in the order tables show them.
-METRIC_KEYS: tuple[str, ...] = ("bleu1", "rougeL", "meteor", "distinct1", "distinct2", "navg")
+METRIC_KEYS: tuple[str, ...] = (
+    "bleu1",
+    "rougeL",
+    "meteor",
+    "distinct1",
+    "distinct2",
+    "navg",
+    "distinct1_mean",
+    "distinct2_mean",
+    "navg_mean",
+)
 
-# One CJK ideograph per token (the four blocks SPEC names), or one maximal run of [a-z0-9].
+# One CJK ideograph per token (the four blocks docs/metrics.md names), or one maximal run of [a-z0-9].
 # Everything else (punctuation, spaces, emoji, kana, hangul) matches neither and is dropped.
 _TOKEN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z0-9]+")
 
@@ -62,7 +73,7 @@ Tokens = Sequence[str]
 
 
 def tokenize(text: str) -> list[str]:
-    """SPEC's tokens: NFKC, lower-case, one token per CJK ideograph or per run of ``[a-z0-9]``.
+    """The tokens of docs/metrics.md: NFKC, lower-case, one token per CJK ideograph or per run of ``[a-z0-9]``.
 
     NFKC comes first so that full-width Latin letters and digits (``ＡＩ２``) become ASCII and
     then match ``[a-z0-9]``.
@@ -281,6 +292,20 @@ def distinct_n(predictions: Sequence[Tokens], n: int) -> float:
     return len(seen) / total if total else 0.0
 
 
+def distinct_n_mean(predictions: Sequence[Tokens], n: int) -> float:
+    """Distinct-n of each prediction alone, averaged over predictions (one without an n-gram counts 0).
+
+    Unlike :func:`distinct_n` over the whole set, it does not fall as the set grows, so it compares
+    across sets of different sizes; it measures repetition inside an answer, not across answers.
+
+    >>> distinct_n_mean([["a", "b", "a", "b"], ["a", "b"]], 1)
+    0.75
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    return _mean([distinct_n([toks], n) for toks in predictions])
+
+
 def score_sample(prediction: str, references: Sequence[str]) -> dict[str, float]:
     """BLEU-1, ROUGE-L and METEOR of one prediction against its references (raw strings)."""
     hyp = tokenize(prediction)
@@ -313,10 +338,13 @@ def report(
     references: Sequence[Sequence[str]],
     samples: list[dict[str, float]] | None = None,
 ) -> dict[str, float | int]:
-    """The metric report: ``n``, mean BLEU-1/ROUGE-L/METEOR, Distinct-1/2 over the set, and NAvg.
+    """The metric report: ``n``, mean BLEU-1/ROUGE-L/METEOR, Distinct-1/2 both ways, and NAvg with each.
 
-    NAvg = mean(BLEU-1, ROUGE-L, METEOR, Distinct-1), as the paper averages them. Pass
-    ``samples`` (from :func:`per_sample`) to avoid scoring twice.
+    ``distinct1``/``distinct2`` are over the whole set (falls toward 0 as the set grows);
+    ``distinct1_mean``/``distinct2_mean`` are the mean per answer. NAvg = mean(BLEU-1, ROUGE-L,
+    METEOR, Distinct-1) with the whole-set Distinct-1 (``navg``) and with the per-answer one
+    (``navg_mean``): the paper names NAvg as the average without defining Distinct's scope
+    (docs/metrics.md). Pass ``samples`` (from :func:`per_sample`) to avoid scoring twice.
 
     >>> r = report(["我很难过", "我很难过"], [["我很伤心难过"], ["我很难过"]])
     >>> r["n"], r["rougeL"], r["distinct1"]
@@ -333,4 +361,7 @@ def report(
     out["distinct1"] = distinct_n(toks, 1)
     out["distinct2"] = distinct_n(toks, 2)
     out["navg"] = _mean([out["bleu1"], out["rougeL"], out["meteor"], out["distinct1"]])
+    out["distinct1_mean"] = distinct_n_mean(toks, 1)
+    out["distinct2_mean"] = distinct_n_mean(toks, 2)
+    out["navg_mean"] = _mean([out["bleu1"], out["rougeL"], out["meteor"], out["distinct1_mean"]])
     return out

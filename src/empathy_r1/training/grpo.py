@@ -1,8 +1,10 @@
 """GRPO: TRL's GRPOTrainer from the SFT checkpoint with the composite reward (format + answer [+ safety]).
 
-The paper's GRPO is explicit in config, because TRL's defaults differ from it: ``beta`` (KL to
-the SFT reference; TRL 0), ``loss_type`` ("grpo"; TRL "dapo"), ``scale_rewards`` ("group":
-advantages normalised by the group's std), ``epsilon`` (the clip range) and G.
+GRPO's settings are explicit in config, because TRL's defaults differ: G and ``scale_rewards``
+("group": advantages normalised by the group's mean and std) are the paper's; the paper has a KL
+penalty and a clipped ratio but gives no values, so ``beta`` (0.04; TRL 0) and ``epsilon`` are
+project choices, and so is ``loss_type`` ("grpo"; TRL "dapo"; ``loss_agg_mode`` takes Verl's
+names). docs/method.md has the whole table.
 
 Everything goes through TRL's public surface: ``reward_funcs`` + ``reward_weights`` (the
 composite sum), the dataset's ``query`` column (what the answer reward compares against),

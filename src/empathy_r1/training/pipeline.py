@@ -41,19 +41,10 @@ def _log(message: str) -> None:
 
 
 def load_source(source: str, cfg: Config) -> list[dict[str, Any]]:
-    """Records from "synth", "sample" or a canonical JSONL / PsyQA file."""
-    if source == "synth":
-        from empathy_r1.data.synth import synthesize
+    """Records from "synth", "sample" or a canonical JSONL / PsyQA file (non-synthetic ones cleaned as ``data prepare`` does)."""
+    from empathy_r1.data.sources import load_source as _load
 
-        return synthesize(cfg.data.synth_n, cfg.seed)
-    if source == "sample":
-        from empathy_r1.data.sample import load_sample
-
-        return load_sample()
-    from empathy_r1.data.io import read_records
-
-    records, _skipped = read_records(source)
-    return records
+    return _load(source, cfg)
 
 
 def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
@@ -189,21 +180,50 @@ class _Run:
 
 
 def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
+    """Clean (non-synthetic sources), split, pick the SFT set, write the splits, the card, the tokenizer.
+
+    The SFT set is ``data.sft_source`` used whole (reviewed chains only, checked against the review
+    log) or, without one, reviewed chains of the training split; either way no held-out post is an
+    SFT post. Valid is for every choice (T, settings); test is read only by evaluation.
+    """
+    from empathy_r1.data.coldstart import drop_overlap, select_sft
+    from empathy_r1.data.sources import load_prepared, scrub_records
     from empathy_r1.data.splits import split_records
 
-    records = load_source(cfg.data.source, cfg)
+    records, cleaning = load_prepared(cfg.data.source, cfg)
     if not records:
-        raise UserError("the data source has no records", cfg.data.source)
+        raise UserError("the data source has no records (after cleaning)", cfg.data.source)
     splits = split_records(records, cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)
+    sft_file = None
+    sft_pii: dict[str, int] = {}
+    if cfg.data.sft_source:
+        from empathy_r1.data.io import read_records
+
+        sft_file, _ = read_records(cfg.data.sft_source)
+    info: dict[str, Any] = {}
+    # With a reviewed file its posts leave valid/test even when SFT does not run (GRPO-only), so
+    # every variant of an ablation is evaluated on the same held-out posts.
+    if "sft" in cfg.pipeline.stages or cfg.data.sft_source:
+        sft, info["sft_selection"] = select_sft(cfg.data, splits["train"], sft_file, cfg.data.sft_source or cfg.data.source)
+        if cfg.data.sft_source:  # reviewed text is anonymised too, after the log check (which compares the raw chain)
+            sft, sft_pii = scrub_records(sft)
+    else:
+        sft = []
+    info["removed_from_heldout"] = drop_overlap(sft, splits)
     held = splits[cfg.eval.split] or splits["test"]
     if cfg.data.eval_source:  # cross-corpus: test on all of another corpus
-        held = load_source(cfg.data.eval_source, cfg)
-    sft = [r for r in splits["train"] if r.get("coe")][: cfg.data.sft_n]
-    if "sft" in cfg.pipeline.stages and not sft:
-        raise UserError("no record in the training split has a CoE chain (field 'coe') for SFT", cfg.data.source)
+        other = {"eval": load_source(cfg.data.eval_source, cfg)}
+        info["removed_from_heldout"]["eval"] = drop_overlap(sft, other, ("eval",))["eval"]
+        held = other["eval"]
     for name, rows in (("train", splits["train"]), ("valid", splits["valid"]), ("test", splits["test"]), ("eval", held), ("sft", sft)):
         _write_jsonl(d / f"{name}.jsonl", rows)
-    tokenizer = _tokenizer(cfg, splits["train"])
+    if cleaning is not None:
+        from empathy_r1.data.card import write_card
+
+        cleaning["sft"] = {**info.get("sft_selection", {}), "anonymised": sft_pii}
+        cleaning["removed_from_heldout"] = info["removed_from_heldout"]
+        write_card(d, cleaning, splits)
+    tokenizer = _tokenizer(cfg, splits["train"], sft)
     tokenizer.save_pretrained(str(d / "tokenizer"))
     if cfg.model.path is None:
         from empathy_r1.models import build_tiny_model
@@ -217,14 +237,18 @@ def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
     return {
         "records": len(records),
         "train": len(splits["train"]),
+        "valid": len(splits["valid"]),
+        "test": len(splits["test"]),
         "eval": len(held),
         "sft": len(sft),
+        **info,
+        "cleaned": cleaning is not None,
         "vocab": len(tokenizer),
         "tiny_params": params,
     }
 
 
-def _tokenizer(cfg: Config, train: list[dict[str, Any]]) -> Any:
+def _tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any]] | None = None) -> Any:
     from empathy_r1.models import load_tokenizer, train_bpe_tokenizer
 
     if cfg.model.tokenizer != "bpe":
@@ -234,6 +258,10 @@ def _tokenizer(cfg: Config, train: list[dict[str, Any]]) -> Any:
         texts += [r.get("title", ""), r["post"], *(a["text"] for a in r.get("answers", []))]
         if r.get("coe"):
             texts.append(sft_target(r, cfg))
+    in_train = {r["id"] for r in train}
+    for r in sft or []:
+        if r["id"] not in in_train:
+            texts += [r.get("title", ""), r["post"], sft_target(r, cfg)]
     # The system prompt precedes every example: weighting it like the corpus lets BPE merge it
     # into long tokens, which shortens every sequence (the prompt dominates a tiny model's compute).
     texts += [system_prompt(cfg.data.language, tags_for(cfg))] * max(len(train), 1)
@@ -265,7 +293,11 @@ def _stage_reward(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
     from empathy_r1.data.triplets import reward_triplets
     from empathy_r1.reward_model import train_reward_model
 
-    heldout_records = _read_jsonl(root / "data" / "valid.jsonl") + _read_jsonl(root / "data" / "test.jsonl")
+    # Held-out triplets (accuracy, the suggested T) come from the validation split only: the test
+    # split is read by evaluation and nothing else, so no choice is made on it.
+    heldout_records = _read_jsonl(root / "data" / "valid.jsonl")
+    if cfg.reward.auto_threshold and not heldout_records:
+        raise UserError("reward.auto_threshold chooses T on the validation split, which is empty (set data.valid_frac > 0)")
     r = cfg.reward
     train, heldout = reward_triplets(_read_jsonl(root / "data" / "train.jsonl"), heldout_records, r.negatives, cfg.seed, r.train_posts)
     _model, report = train_reward_model(cfg.reward, train, heldout, d, seed=cfg.seed)
@@ -348,6 +380,8 @@ REPORT_KEYS = (
     "meteor",
     "distinct1",
     "navg",
+    "distinct1_mean",
+    "navg_mean",
     "emotion_acc",
     "intent_acc",
 )
@@ -367,10 +401,15 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         path = root / "eval" / name / "eval.json"
         if path.is_file():
             results.append(json.loads(path.read_text(encoding="utf-8")))
+    from empathy_r1.evaluation.stability import grpo_stability
+
     plots = []
+    stability: dict[str, Any] = {}
     log = root / "grpo" / "log_history.json"
     if log.is_file():
-        plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(json.loads(log.read_text(encoding="utf-8")), root / "plots")]
+        history = json.loads(log.read_text(encoding="utf-8"))
+        plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(history, root / "plots")]
+        stability = grpo_stability(history)
     similarity_plot = root / "reward" / "similarities.png"
     if similarity_plot.is_file():
         (root / "plots").mkdir(exist_ok=True)
@@ -385,6 +424,7 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         "paired": _paired(root, [r["name"] for r in results]),
         "reward_model": json.loads(reward_report.read_text(encoding="utf-8")) if reward_report.is_file() else None,
         "threshold": _threshold(cfg, root),
+        "grpo_stability": stability,
         "stages": manifest.get("stages", {}),
         "plots": plots,
     }
@@ -427,6 +467,20 @@ def _markdown(report: dict[str, Any], results: list[dict[str, Any]]) -> str:
             f"Reward model: held-out triplet accuracy {rm['accuracy_before']:.3f} (untrained) → {rm['accuracy']:.3f}; "
             f"similarity positive {rm['pos_mean']:.3f} vs negative {rm['neg_mean']:.3f}; suggested T {rm['suggested_threshold']:.3f}; "
             f"T used {report['threshold']:.3f}.",
+            "",
+        ]
+    st = report.get("grpo_stability") or {}
+    if st:
+        lines += [
+            f"GRPO over {st['steps']} steps: reward {st['reward_first']:.3f} (first tenth) → {st['reward_last']:.3f} (last tenth), "
+            f"std over steps {st['reward_std_over_steps'] or 0:.3f}; KL mean {st['kl_mean'] or 0:.4f}, max {st['kl_max'] or 0:.4f}"
+            + (
+                f"; format reward {st['format_first']:.3f} → {st['format_last']:.3f} (lowest {st['format_min']:.3f})"
+                + (", **format collapse**" if st["format_collapse"] else "")
+                if "format_first" in st
+                else ""
+            )
+            + ".",
             "",
         ]
     stages = report.get("stages", {})

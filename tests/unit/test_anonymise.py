@@ -1,0 +1,144 @@
+"""The anonymiser with context (Presidio-style) and its measuring code, on sentences written here.
+
+These sentences were written while the rules were written, so they prove behaviour, not accuracy:
+accuracy is measured on blind labelled files (``empathy-r1 data pii-eval FILE``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from empathy_r1.cli import app
+from empathy_r1.data.anonymise import anonymise, find_pii, fold, id_card_ok, id_card_plausible
+from empathy_r1.data.pii_eval import evaluate_pii, read_labelled, wilson
+from empathy_r1.errors import UserError
+
+# (sentence, the texts that must be masked, their type)
+MASKED = [
+    ("我的身份证是110105199013071235，帮我看看", "110105199013071235", "id_card"),  # checksum fails, context
+    ("号码是 110105199003071230 这个是我的", "110105199003071230", "id_card"),  # plausible birth date, no context
+    ("银行卡号6222020200112233440你转过来", "6222020200112233440", "bank_card"),  # Luhn fails, context
+    ("转到6228480402564890018就行", "6228480402564890018", "bank_card"),  # UnionPay prefix, no context
+    ("QQ号码是12345678，有事找我", "12345678", "qq"),
+    ("扣扣 5566778", "5566778", "qq"),
+    ("加我vx：zhang_san88", "zhang_san88", "wechat"),
+    ("电话：０１０－８２９５１３３２", "０１０－８２９５１３３２", "phone"),  # full-width digits and dash
+    ("我的手机号是１３９　１２３４　５６７８", "１３９　１２３４　５６７８", "phone"),  # full-width spaces
+    ("联系我：139-1234-5678", "139-1234-5678", "phone"),
+    ("邮箱 zhangsan at qq dot com", "zhangsan at qq dot com", "email"),
+    ("邮箱是lisi#163.com", "lisi#163.com", "email"),
+    ("我的邮箱 zhaoliu艾特qq点com", "zhaoliu艾特qq点com", "email"),
+    ("老家在河南省周口市太康县城关镇李庄村3组", "河南省周口市太康县城关镇李庄村3组", "address"),
+    ("住在阳光花园5栋2单元302", "阳光花园5栋2单元302", "address"),
+    ("车牌号京A12345，停在楼下", "京A12345", "plate"),
+    ("护照号码E12345678", "E12345678", "passport"),
+    ("学号2019123456，老师查到了", "2019123456", "student_id"),
+    ("我的工号是A10234，被扣了工资", "A10234", "employee_id"),
+    ("我们经理王建国总是骂我", "王建国", "name"),
+    ("她叫王芳，是我大学同学", "王芳", "name"),
+    ("室友陈思思每天都很晚回来", "陈思思", "name"),
+    ("我的同事小王和老张都知道", "老张", "name"),
+    ("座机(021)6234 5678", "(021)6234 5678", "phone"),
+    ("加我企鹅 1234567", "1234567", "qq"),
+    ("加微 xiaoming2001", "xiaoming2001", "wechat"),
+    ("我的证件E12345678过期了", "E12345678", "passport"),  # the shape of a Chinese passport, no context
+    ("我们部门的赵经理", "赵经理", "name"),  # jieba: 赵 + 经理
+    ("他叫陈浩然", "陈浩然", "name"),  # jieba: 陈 + 浩然
+    ("我妈妈刘秀兰总是唠叨", "刘秀兰", "name"),
+    ("闺蜜孙丽丽告诉我", "孙丽丽", "name"),
+    ("身份证 4403 0119 9001 0112 3X", "4403 0119 9001 0112 3X", "id_card"),
+    ("手机 138.0013.8000", "138.0013.8000", "phone"),
+    ("成都市武侯区人民南路四段12号", "成都市武侯区人民南路四段12号", "address"),
+    ("天津市和平区和平路100号", "天津市和平区和平路100号", "address"),
+    ("住在碧桂园3期5栋", "碧桂园3期5栋", "address"),
+]
+
+KEPT = [
+    "这段时间我很明白自己不安静",
+    "谢谢你们听我说，我真的很累",
+    "我在这个城市生活了三年，市区房价太高",
+    "我考了580分，排名第1234名",
+    "2019年12月30日我离开了家",
+    "我每个月工资8000元，房贷4500",
+    "我打了110报警，又打了12356",
+    "我的体重是65公斤，身高170厘米",
+    "上周四女儿发烧三十八度",
+    "小王子这本书我看了三遍",
+    "我们小区的保安很凶，我住在学校宿舍",
+    "高考考了620分，全省排名12000名",
+    "我的GPA是3.2，体重52.5公斤",
+    "我的工资卡被冻结了，手机号被别人注册了",
+]
+
+
+@pytest.mark.parametrize(("sentence", "secret", "kind"), MASKED)
+def test_masked(sentence, secret, kind):
+    spans = find_pii(sentence)
+    start = sentence.index(secret)
+    covering = [s for s in spans if s.start <= start and s.end >= start + len(secret)]
+    assert covering, (sentence, [(sentence[s.start : s.end], s.type) for s in spans])
+    assert covering[0].type == kind
+    assert secret not in anonymise(sentence)[0]
+
+
+@pytest.mark.parametrize("sentence", KEPT)
+def test_ordinary_text_is_kept(sentence):
+    assert anonymise(sentence)[0] == sentence
+
+
+def test_checks_and_fold():
+    assert id_card_ok("11010519491231002X") and not id_card_ok("110105194912310021")
+    assert id_card_plausible("110105194912310021") and not id_card_plausible("990105194912310021")
+    assert not id_card_plausible("110105194913310021")  # month 13
+    assert fold("１３８－１２３４") == "138-1234" and len(fold("ＡＢ　Ｃ")) == 4
+    assert anonymise("王老师说")[0] == "[NAME]说"
+
+
+def test_wilson_interval():
+    lo, hi = wilson(98, 100)
+    assert 0.92 < lo < 0.95 and 0.99 < hi <= 1.0
+    assert wilson(0, 5)[0] == 0.0 and wilson(5, 5)[1] == 1.0
+
+
+LABELLED = [
+    {"id": "1", "text": "我叫王芳，手机13812345678", "pii": [{"type": "name", "text": "王芳"}, {"type": "phone", "text": "13812345678"}]},
+    {"id": "2", "text": "今天心情不好，考了580分", "pii": []},
+    # A miss: the rules do not know this code as an employee number without a context word.
+    {"id": "3", "text": "编码X-77A，找前台", "pii": [{"type": "employee_id", "text": "X-77A"}]},
+    # Partly masked is not found: every character must go.
+    {"id": "4", "text": "我家住在北京市朝阳区建国路88号", "pii": [{"type": "address", "text": "我家住在北京市朝阳区建国路88号"}]},
+]
+
+
+def test_evaluate_pii_counts_recall_and_precision(tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in LABELLED), encoding="utf-8")
+    report = evaluate_pii(read_labelled(path))
+    assert report["recall"]["name"]["value"] == 1.0 and report["recall"]["phone"]["k"] == 1
+    assert report["recall"]["employee_id"]["value"] == 0.0
+    assert report["recall"]["address"]["value"] == 0.0  # "我家住在" is not masked
+    assert report["recall_all"]["k"] == 2 and report["recall_all"]["n"] == 4
+    assert report["precision_all"]["k"] == report["precision_all"]["n"] == 3  # name, phone, address all overlap labels
+    assert {m["type"] for m in report["misses"]} == {"employee_id", "address"} and not report["false_spans"]
+    # A masked span over nothing labelled is a false positive.
+    fp = evaluate_pii([{"id": "x", "text": "我叫王芳", "pii": []}])
+    assert fp["precision_all"] == {"k": 0, "n": 1, "value": 0.0, "ci95": [0.0, 0.7935]}
+
+
+def test_pii_eval_cli_and_bad_files(tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in LABELLED), encoding="utf-8")
+    result = CliRunner().invoke(app, ["data", "pii-eval", str(path), "--output", str(tmp_path / "r.json"), "--errors"])
+    assert result.exit_code == 0, result.output
+    assert "| name | 1.000 (1/1;" in result.output and "miss  3  employee_id: X-77A" in result.output
+    assert json.loads((tmp_path / "r.json").read_text())[str(path)]["sentences"] == 4
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "1", "text": "abc", "pii": [{"type": "phone", "text": "123"}]}) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="does not occur"):
+        read_labelled(bad)
+    bad.write_text(json.dumps({"id": "1", "text": "abc", "pii": [{"type": "ssn", "text": "abc"}]}) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="type must be one of"):
+        read_labelled(bad)
