@@ -8,3 +8,66 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path
+
+import pytest
+
+#: The answer the CoE checkpoint below has learnt by heart.
+COE_ANSWER = "听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。"
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory) -> Path:
+    """A tiny random Qwen3 and a BPE tokenizer trained locally (ChatML, CoE tags): seconds to build."""
+    from empathy_r1 import models
+    from empathy_r1.config import ModelConfig
+
+    d = tmp_path_factory.mktemp("tiny")
+    texts = ["最近工作压力很大，晚上睡不好。", "我和父母的关系很紧张。", "听起来你真的很辛苦。"] * 20
+    tok = models.train_bpe_tokenizer(texts, vocab_size=400)
+    model = models.build_tiny_model(ModelConfig(hidden_size=32, num_heads=2, num_kv_heads=1, intermediate_size=64), tok)
+    model.save_pretrained(d)
+    tok.save_pretrained(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def coe_checkpoint(tmp_path_factory) -> Path:
+    """A tiny Qwen3 trained (overfitted, ~100 steps on CPU) to answer our CoE prompt with one fixed chain.
+
+    Greedy decoding then writes a well-formed chain whose answer is :data:`COE_ANSWER`: a real
+    engine serving it must give the CoE parsing, streaming and screening something real to do.
+    """
+    import torch
+
+    from empathy_r1 import coe, models
+    from empathy_r1.config import ModelConfig
+    from empathy_r1.serving.turns import build_prompt
+
+    d = tmp_path_factory.mktemp("coe-tiny")
+    completion = coe.render(
+        coe.Chain("来访者感到疲惫和孤单。", "长期压力让他觉得必须独自扛下一切。", "希望被理解。", "先共情，再给一个小建议。", COE_ANSWER)
+    )
+    prompts = [build_prompt([{"role": "user", "content": u}]) for u in ("最近工作压力很大，睡不好", "我和父母吵架了")]
+    tok = models.train_bpe_tokenizer([p[0]["content"] for p in prompts] * 5 + [completion] * 5, vocab_size=3000)
+    torch.manual_seed(0)
+    model = models.build_tiny_model(ModelConfig(hidden_size=64, num_heads=4, num_kv_heads=2, intermediate_size=128), tok)
+    rows, masks = [], []
+    for p in prompts:
+        head = tok(tok.apply_chat_template(p, tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"]
+        tail = tok(completion + "<|im_end|>", add_special_tokens=False)["input_ids"]
+        rows.append(head + tail)
+        masks.append([-100] * len(head) + tail)
+    width = max(map(len, rows))
+    ids = torch.tensor([r + [tok.pad_token_id] * (width - len(r)) for r in rows])  # [2, L]
+    labels = torch.tensor([m + [-100] * (width - len(m)) for m in masks])  # [2, L]
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    model.train()
+    for _ in range(60):
+        model(input_ids=ids, labels=labels).loss.backward()
+        opt.step()
+        opt.zero_grad()
+    model.eval().save_pretrained(d)
+    tok.save_pretrained(d)
+    return d

@@ -5,6 +5,9 @@ A worker thread takes the first waiting request, then keeps collecting for up to
 call per group of identical sampling settings. On a GPU a batch of 8 costs little more than
 one request; on a CPU it still saves the per-call overhead. ``enabled=False`` sends every
 request alone (for benchmarks that compare the two).
+
+A batch that fails is generated again one request at a time, so that a request that breaks
+generation fails alone and its neighbours still get their answers.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from empathy_r1.serving.backends import Backend, Messages
+from empathy_r1.serving.backends import Backend, Messages, as_completion
 
 __all__ = ["MicroBatcher"]
 
@@ -33,13 +36,13 @@ class MicroBatcher:
         self.max_batch_size = max(1, max_batch_size if enabled else 1)
         self.max_wait = max_wait_ms / 1000.0 if enabled else 0.0
         self.enabled = enabled
-        self.stats = {"requests": 0, "batches": 0, "largest_batch": 0}
+        self.stats = {"requests": 0, "batches": 0, "largest_batch": 0, "retried_batches": 0}
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def submit(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Future:
-        """Queue one prompt; the future resolves to its completion text."""
+        """Queue one prompt; the future resolves to its :class:`Completion`."""
         self._ensure_started()
         job = _Job(messages, (max_new_tokens, temperature, top_p))
         self._queue.put(job)
@@ -90,11 +93,21 @@ class MicroBatcher:
         self.stats["requests"] += len(group)
         self.stats["batches"] += 1
         self.stats["largest_batch"] = max(self.stats["largest_batch"], len(group))
+        self._attempt(group, max_new_tokens, temperature, top_p)
+
+    def _attempt(self, group: list[_Job], max_new_tokens: int, temperature: float, top_p: float) -> None:
         try:
-            texts = self.backend.generate([j.messages for j in group], max_new_tokens, temperature, top_p)
-        except BaseException as e:  # every waiting request learns of the failure
-            for job in group:
-                job.future.set_exception(e)
+            results = self.backend.generate([j.messages for j in group], max_new_tokens, temperature, top_p)
+            completions = [as_completion(r) for r in results]
+            if len(completions) != len(group):
+                raise RuntimeError(f"the backend returned {len(completions)} completions for {len(group)} prompts")
+        except Exception as e:
+            if len(group) == 1:
+                group[0].future.set_exception(e)
+                return
+            self.stats["retried_batches"] += 1
+            for job in group:  # one at a time: only the request that breaks generation fails
+                self._attempt([job], max_new_tokens, temperature, top_p)
             return
-        for job, text in zip(group, texts, strict=True):
-            job.future.set_result(text)
+        for job, completion in zip(group, completions, strict=True):
+            job.future.set_result(completion)

@@ -51,7 +51,11 @@ def build_prompt(messages: Messages, language: str = "zh") -> Messages:
 
 
 def screen_input(messages: Messages, screener: Callable[[str], Screening] = screen) -> Screening:
-    """Screen the latest user message.
+    """Screen the seeker's side of a conversation: THE one place serving screens input.
+
+    The server (local and upstream backends), the page and the terminal chat all call this, so
+    that changing what is screened (say, the whole conversation) is a change here only. Today it
+    screens the latest user message.
 
     Only the latest: a conversation that continues after a crisis reply (谢谢，我会打电话) must
     be able to get ordinary answers again; each new message is screened on its own.
@@ -93,9 +97,23 @@ def _layers_of(completion: str) -> tuple[dict[str, str], bool, list[str]]:
     return layers, False, result.errors
 
 
-def finish(completion: str, input_screening: Screening, locale: str = "zh-CN", language: str = "zh", truncated: bool = False) -> Reply:
-    """Turn a raw completion into a reply, screening what will be shown."""
+def finish(
+    completion: str,
+    input_screening: Screening,
+    locale: str = "zh-CN",
+    language: str = "zh",
+    truncated: bool = False,
+    stop: list[str] | None = None,
+) -> Reply:
+    """Turn a raw completion into a reply, screening what will be shown.
+
+    ``stop`` strings apply to the answer (what the client reads), not to the reasoning: the
+    answer ends before the first of them, and the reply then counts as stopped, not cut.
+    """
     answer = coe.extract_answer(completion)
+    cuts = [i for i in (answer.find(s) for s in stop or []) if i != -1]
+    if cuts:
+        answer, truncated = answer[: min(cuts)].rstrip(), False
     layers, ok, errors = _layers_of(completion)
     reasoning = reasoning_text(layers, language)
     out = screen_answer(answer + "\n" + reasoning)
