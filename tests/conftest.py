@@ -71,3 +71,53 @@ def coe_checkpoint(tmp_path_factory) -> Path:
     model.eval().save_pretrained(d)
     tok.save_pretrained(d)
     return d
+
+
+class Engine:
+    """A ``transformers serve`` process on a loopback port: a real OpenAI-compatible engine, on CPU."""
+
+    def __init__(self, checkpoint: Path, timeout: float = 120.0) -> None:
+        import socket
+        import subprocess
+        import sys
+        import threading
+        import time
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/v1"
+        self.model = str(checkpoint)
+        exe = Path(sys.executable).with_name("transformers")
+        cmd = [str(exe), "serve", str(checkpoint), "--device", "cpu", "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"]
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "CUDA_VISIBLE_DEVICES": ""}
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.log: list[str] = []
+        ready = threading.Event()
+
+        def drain() -> None:  # reads the engine's log; the line uvicorn prints once it listens means ready
+            for line in self.proc.stdout:
+                self.log.append(line)
+                if "Uvicorn running on" in line:
+                    ready.set()
+            ready.set()  # the process ended
+
+        threading.Thread(target=drain, daemon=True).start()
+        start = time.monotonic()
+        if not ready.wait(timeout) or self.proc.poll() is not None:
+            self.stop()
+            raise RuntimeError("transformers serve did not start:\n" + "".join(self.log[-30:]))
+        self.startup_s = time.monotonic() - start
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
+
+
+@pytest.fixture(scope="session")
+def engine(coe_checkpoint: Path):
+    """``transformers serve`` on the CoE checkpoint, shared by the tests that only read from it."""
+    e = Engine(coe_checkpoint)
+    yield e
+    e.stop()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import itertools
 import json
 import time
 import uuid
@@ -229,6 +230,8 @@ def create_app(
         return messages, screening, prompt, budget
 
     async def generate(prompt: list[dict[str, str]], budget: int, req: ChatRequest) -> Completion:
+        if direct and hasattr(backend, "agenerate"):
+            return await backend.agenerate(prompt, budget, req.temperature, req.top_p)
         if direct:
             results = await asyncio.to_thread(backend.generate, [prompt], budget, req.temperature, req.top_p)
             return as_completion(results[0])
@@ -241,7 +244,14 @@ def create_app(
         _, screening, prompt, budget = prepare(req)
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
-            events = _stream(backend, prompt, screening, budget, req, locale, language, cid, created, name)
+            pieces: Iterator[str | Completion] = iter(())
+            if screening.level != "urgent":
+                # Start generating before the 200 goes out: an engine that is down or a prompt that
+                # fails is still an HTTP error status, not a stream that breaks off.
+                pieces = iter(backend.stream(prompt, budget, req.temperature, req.top_p))
+                first = await asyncio.to_thread(next, pieces, None)
+                pieces = itertools.chain([] if first is None else [first], pieces)
+            events = _stream(pieces, screening, req, locale, language, cid, created, name)
             return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
         usage = Completion("")
         if screening.level == "urgent":
@@ -362,7 +372,7 @@ def _chunk(cid: str, created: int, model: str, delta: dict[str, Any] | None, fin
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-def _stream(backend, prompt, screening, budget, req, locale, language, cid, created, model) -> Iterator[str]:
+def _stream(pieces, screening, req, locale, language, cid, created, model) -> Iterator[str]:
     """SSE events; a sync generator, so Starlette runs it in a worker thread (generation blocks).
 
     Once the 200 and the first event are out, a failure can only be told in the stream: it ends
@@ -375,7 +385,7 @@ def _stream(backend, prompt, screening, budget, req, locale, language, cid, crea
             reply = crisis(screening, locale, source="input")
         else:
             reasoning = ReasoningStream(language)
-            for piece in backend.stream(prompt, budget, req.temperature, req.top_p):
+            for piece in pieces:
                 if isinstance(piece, Completion):
                     usage = piece
                     continue
