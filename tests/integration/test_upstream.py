@@ -202,3 +202,37 @@ def test_serve_cli_builds_the_gateway_from_flags_and_config(tmp_path) -> None:
         build(None, load_config(None), None, upstream="http://127.0.0.1:9/v1")  # no model name and no engine to ask
     with pytest.raises(UserError, match="not both"):
         build(tmp_path, load_config(cfg), None)
+
+
+@pytest.mark.slow
+def test_eval_run_through_the_engine_scores_exactly_as_the_local_path(engine, coe_checkpoint, tmp_path, capsys, monkeypatch) -> None:
+    import sys
+
+    from empathy_r1.cli import main
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["empathy-r1", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = int(e.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    sets = ["--set", "eval.n=4", "--set", "eval.max_new_tokens=64", "--set", "eval.batch_size=4"]
+    common = ["eval", "run", "--data", "sample", *sets]
+    code, local, err = cli(*common, "--model", str(coe_checkpoint), "--output", str(tmp_path / "local"))
+    assert code == 0, err
+    cache = tmp_path / "engine.cache.jsonl"
+    args = [*common, "--upstream", engine.url, "--upstream-model", engine.model, "--upstream-cache", str(cache)]
+    code, remote, err = cli(*args, "--output", str(tmp_path / "engine"))
+    assert code == 0, err
+    local, remote = json.loads(local)["metrics"], json.loads(remote)["metrics"]
+    local.pop("generate_seconds"), remote.pop("generate_seconds")
+    assert remote == local  # the same scoring code on the same completions
+    rows = lambda d: [json.loads(x)["completion"] for x in (tmp_path / d / "predictions.jsonl").read_text().splitlines()]  # noqa: E731
+    assert rows("engine") == rows("local") and all(rows("local"))  # greedy: the engine writes what the local policy writes
+    assert len(cache.read_text().splitlines()) == 4
+    code, _, err = cli(*common, "--model", str(coe_checkpoint), "--upstream", engine.url, "--output", str(tmp_path / "x"))
+    assert code == 2 and "not both" in err
