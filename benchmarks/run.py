@@ -1,6 +1,6 @@
 """Run the benchmarks and write BENCHMARKS.md.
 
-    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,head,reward,metrics,server,memory]
+    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,head,reward,metrics,server,gateway,memory]
 
 ``make bench`` runs everything at full size (under 20 minutes on the 2-core machine). ``--smoke``
 runs every benchmark at its smallest size (what the CI test does); its numbers mean nothing.
@@ -20,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from benchmarks import report
 
-ALL = ("grpo", "head", "reward", "metrics", "server", "memory")
+ALL = ("grpo", "head", "reward", "metrics", "server", "gateway", "memory")
 
 
 def _metrics(smoke: bool, tick: Any) -> dict[str, Any]:
@@ -55,6 +55,10 @@ def _bench(name: str, smoke: bool, tick: Any) -> dict[str, Any]:
         from benchmarks import server_bench
 
         return server_bench.run(smoke, tick)
+    if name == "gateway":
+        from benchmarks import gateway_bench
+
+        return gateway_bench.run(smoke, tick)
     if name == "memory":
         from benchmarks import memory_bench
 
