@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,10 +115,13 @@ class Policy:
         # Decoder-only models continue from the last column: pad on the left.
         return self.tokenizer.pad({"input_ids": rows}, padding_side="left", return_tensors="pt").to(self.device)
 
+    def _eos_ids(self) -> set[int]:
+        eos = self.model.generation_config.eos_token_id
+        return set(eos if isinstance(eos, list) else [eos]) | {self.tokenizer.eos_token_id}
+
     def _finished(self, new: Any, prompt_tokens: Sequence[int], texts: Sequence[str]) -> list[Completion]:
         """Completions with finish reason and token counts; ``new`` is ``[B, N]`` generated ids."""
-        eos = self.model.generation_config.eos_token_id
-        eos = set(eos if isinstance(eos, list) else [eos]) | {self.tokenizer.eos_token_id}
+        eos = self._eos_ids()
         out = []
         for row, p, text in zip(new.tolist(), prompt_tokens, texts, strict=True):
             end = next((i for i, t in enumerate(row) if t in eos), None)
@@ -159,8 +162,13 @@ class Policy:
         temperature: float = 0.0,
         top_p: float = 1.0,
         batch_size: int | None = None,
+        on_text: Callable[[int, str], None] | None = None,
     ) -> list[Completion]:
-        """As :meth:`generate`, with each completion's finish reason and token counts."""
+        """As :meth:`generate`, with each completion's finish reason and token counts.
+
+        ``on_text(row, piece)`` (optional) receives each row's text as it is generated: a batch
+        that streams, so streamed requests can be batched too.
+        """
         import torch
 
         messages_batch = list(messages_batch)
@@ -169,8 +177,11 @@ class Policy:
         for start in range(0, len(messages_batch), step):
             chunk = messages_batch[start : start + step]
             inputs = self._encode(chunk)
+            extra: dict[str, Any] = {}
+            if on_text is not None:
+                extra["streamer"] = _RowStreamer(self.tokenizer, len(chunk), lambda i, t, s=start: on_text(s + i, t), self._eos_ids())
             with self._lock, torch.inference_mode():
-                ids = self.model.generate(**inputs, **self._sampling(max_new_tokens, temperature, top_p))  # [B, P + N]
+                ids = self.model.generate(**inputs, **self._sampling(max_new_tokens, temperature, top_p), **extra)  # [B, P + N]
             new = ids[:, inputs["input_ids"].shape[1] :]  # [B, N]: left padding aligns every prompt's end
             texts = [t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
             out += self._finished(new, inputs["attention_mask"].sum(dim=1).tolist(), texts)
@@ -212,3 +223,44 @@ class Policy:
             return
         new = result[0][:, inputs["input_ids"].shape[1] :]  # [1, N]
         yield self._finished(new, [int(inputs["attention_mask"].sum())], ["".join(pieces).strip()])[0]
+
+
+class _RowStreamer:
+    """A ``generate`` streamer for a whole batch: each row's new text goes to ``on_text(row, piece)``.
+
+    ``generate`` first puts the prompt ids ``[B, P]`` (skipped), then one token per row per step
+    ``[B]``. A row is decoded whole each step and only the new suffix is sent; a suffix that ends
+    in half a character (U+FFFD) waits for the next token. Rows that ended get padding: ignored.
+    """
+
+    def __init__(self, tokenizer: Any, rows: int, on_text: Callable[[int, str], None], eos: set[int]) -> None:
+        self.tokenizer, self.on_text, self.eos = tokenizer, on_text, eos
+        self.ids: list[list[int]] = [[] for _ in range(rows)]
+        self.sent = [0] * rows
+        self.done = [False] * rows
+        self.prompt_seen = False
+
+    def put(self, value: Any) -> None:
+        if not self.prompt_seen:
+            self.prompt_seen = True
+            return
+        for row, token in enumerate(value.reshape(-1).tolist()):
+            if self.done[row]:
+                continue
+            if token in self.eos:
+                self.done[row] = True
+                continue
+            self.ids[row].append(token)
+            self._send(row, final=False)
+
+    def end(self) -> None:
+        for row in range(len(self.ids)):
+            self._send(row, final=True)
+
+    def _send(self, row: int, final: bool) -> None:
+        text = self.tokenizer.decode(self.ids[row], skip_special_tokens=True)
+        if not final and text.endswith("\ufffd"):
+            return
+        if len(text) > self.sent[row]:
+            self.on_text(row, text[self.sent[row] :])
+            self.sent[row] = len(text)

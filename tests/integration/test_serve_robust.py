@@ -30,18 +30,14 @@ def _post(url: str, body: bytes | dict, **kw) -> httpx.Response:
 class Poisonable(ScriptedBackend):
     """Generation breaks whenever one prompt in the batch says POISON (as a tokenizer error would)."""
 
-    def generate(self, batch, *args):
+    def generate(self, batch, *args, on_text=None):
         if any("POISON" in m[-1]["content"] for m in batch):
             self.calls.append(-len(batch))
+            for row, m in enumerate(batch):
+                if on_text is not None and "POISON" in m[-1]["content"]:
+                    on_text(row, "<empathy_think>\n<L1>很累。")  # a streamed request breaks after its first piece
             raise RuntimeError("cannot tokenise")
-        return super().generate(batch, *args)
-
-    def stream(self, messages, *args):
-        pieces = list(super().stream(messages, *args))
-        if "POISON" in messages[-1]["content"]:
-            yield from pieces[:3]
-            raise RuntimeError("broke mid-stream")
-        yield from pieces
+        return super().generate(batch, *args, on_text=on_text)
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +102,21 @@ def test_stop_usage_and_finish_reason_through_the_openai_client(url: str) -> Non
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
 
 
-def test_a_stream_that_fails_midway_ends_with_an_error_event(url: str) -> None:
+def test_a_stream_that_fails_midway_ends_with_an_error_event_and_its_batch_neighbours_finish(url: str, backend: Poisonable) -> None:
     c = openai.OpenAI(base_url=url + "/v1", api_key="x", max_retries=0)
-    with pytest.raises(openai.APIError) as e:
-        list(c.chat.completions.create(model=NAME, messages=[{"role": "user", "content": "POISON"}], stream=True))
-    assert e.value.body["code"] == "internal_error"
+
+    def ask(text: str) -> str:
+        chunks = c.chat.completions.create(model=NAME, messages=[{"role": "user", "content": text}], stream=True)
+        try:
+            return "".join(ch.choices[0].delta.content or "" for ch in chunks)
+        except openai.APIError as e:
+            return f"error:{e.body['code']}"
+
+    before = len(backend.calls)
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(ask, ["一", "二", "POISON", "三"]))
+    assert replies == [COE_ANSWER, COE_ANSWER, "error:internal_error", COE_ANSWER]
+    assert any(c < -1 for c in backend.calls[before:])  # they were batched together, and the batch failed once
 
 
 def test_head_is_allowed_where_get_is(url: str) -> None:
@@ -165,3 +171,31 @@ def test_real_tiny_model_reports_length_usage_and_rejects_nothing_valid(tiny_che
         with ThreadPoolExecutor(7) as pool:
             codes = [x.status_code for x in pool.map(lambda b: _post(u, b), raw)]
         assert codes == [200, 200, 400, 200, 200, 200, 200]
+
+
+def test_streamed_requests_are_batched_too() -> None:
+    backend = ScriptedBackend()
+    with running(create_app(backend, max_wait_ms=300, max_batch_size=8)) as u:
+        c = openai.OpenAI(base_url=u + "/v1", api_key="x", max_retries=0)
+
+        def ask(i: int) -> tuple[str, str]:
+            chunks = list(c.chat.completions.create(model=NAME, messages=[{"role": "user", "content": f"第{i}个"}], stream=True))
+            reasoning = "".join((ch.choices[0].delta.model_extra or {}).get("reasoning_content") or "" for ch in chunks)
+            return "".join(ch.choices[0].delta.content or "" for ch in chunks), reasoning
+
+        with ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(ask, range(4)))
+    assert all(content == COE_ANSWER and "【L1 情绪与情境】" in reasoning for content, reasoning in replies)
+    assert max(backend.calls) >= 2 and sum(backend.calls) == 4
+
+
+@pytest.mark.slow
+def test_a_batch_that_streams_writes_what_generate_writes(tiny_checkpoint: Path) -> None:
+    from empathy_r1.generation import Policy
+
+    policy = Policy.load(tiny_checkpoint, device="cpu")
+    batch = [[{"role": "user", "content": t}] for t in ("最近睡不好", "我和父母吵架了，很难过", "嗯")]
+    pieces: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    done = policy.complete(batch, max_new_tokens=12, on_text=lambda row, text: pieces[row].append(text))
+    assert [c.text for c in done] == policy.generate(batch, max_new_tokens=12)
+    assert ["".join(pieces[i]).strip() for i in range(3)] == [c.text for c in done]

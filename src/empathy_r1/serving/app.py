@@ -22,6 +22,7 @@ import asyncio
 import hmac
 import itertools
 import json
+import queue
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -248,7 +249,10 @@ def create_app(
             if screening.level != "urgent":
                 # Start generating before the 200 goes out: an engine that is down or a prompt that
                 # fails is still an HTTP error status, not a stream that breaks off.
-                pieces = iter(backend.stream(prompt, budget, req.temperature, req.top_p))
+                if batcher.enabled and not direct and getattr(backend, "batch_streaming", False):
+                    pieces = _batched_stream(batcher, prompt, budget, req)  # streamed requests join the batches too
+                else:
+                    pieces = iter(backend.stream(prompt, budget, req.temperature, req.top_p))
                 first = await asyncio.to_thread(next, pieces, None)
                 pieces = itertools.chain([] if first is None else [first], pieces)
             events = _stream(pieces, screening, req, locale, language, cid, created, name)
@@ -263,6 +267,19 @@ def create_app(
         return _completion_body(reply, cid, created, name, usage)
 
     return app
+
+
+_END = object()
+
+
+def _batched_stream(batcher: MicroBatcher, prompt: list[dict[str, str]], budget: int, req: ChatRequest) -> Iterator[str | Completion]:
+    """A streamed request through the micro-batcher: its pieces as its batch generates them, then its Completion."""
+    pieces: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    future = batcher.submit(prompt, budget, req.temperature, req.top_p, on_text=pieces.put)
+    future.add_done_callback(lambda _: pieces.put(_END))
+    while (piece := pieces.get()) is not _END:
+        yield piece
+    yield future.result()  # the Completion, or the batch's failure
 
 
 def _internal(e: BaseException) -> ApiError:

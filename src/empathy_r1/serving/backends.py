@@ -66,8 +66,13 @@ class PolicyBackend:
         """Tokenise the prompt now, so that a prompt that cannot be encoded fails alone, with a 400."""
         self.policy.prompt_ids(messages)
 
-    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[Completion]:
-        return self.policy.complete(messages_batch, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
+    batch_streaming = True
+    """``generate`` takes ``on_text``: streamed requests join the micro-batches."""
+
+    def generate(
+        self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float, on_text=None
+    ) -> list[Completion]:
+        return self.policy.complete(messages_batch, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, on_text=on_text)
 
     def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str | Completion]:
         return self.policy.stream(messages, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, details=True)
@@ -99,9 +104,18 @@ class ScriptedBackend:
         self.piece = piece
         self.calls: list[int] = []
 
-    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[Completion]:
+    batch_streaming = True
+
+    def generate(
+        self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float, on_text=None
+    ) -> list[Completion]:
         self.calls.append(len(messages_batch))
-        return [Completion(t, "stop", 0, len(t)) for t in (self.script(m) for m in messages_batch)]
+        texts = [self.script(m) for m in messages_batch]
+        if on_text is not None:
+            for row, text in enumerate(texts):
+                for i in range(0, len(text), self.piece):
+                    on_text(row, text[i : i + self.piece])
+        return [Completion(t, "stop", 0, len(t)) for t in texts]
 
     def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str | Completion]:
         text = self.script(messages)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -28,6 +29,10 @@ class _Job:
     messages: Messages
     params: tuple[int, float, float]  # max_new_tokens, temperature, top_p
     future: Future = field(default_factory=Future)
+    on_text: Callable[[str], None] | None = None
+    """A streamed request: its text as it is generated (the backend must have ``batch_streaming``)."""
+    sent: bool = False
+    """Some text already left for this request: it cannot be generated again from the start."""
 
 
 class MicroBatcher:
@@ -41,10 +46,15 @@ class MicroBatcher:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def submit(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Future:
-        """Queue one prompt; the future resolves to its :class:`Completion`."""
+    def submit(
+        self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float, on_text: Callable[[str], None] | None = None
+    ) -> Future:
+        """Queue one prompt; the future resolves to its :class:`Completion`.
+
+        ``on_text`` streams it: the backend's batch calls it with this request's pieces as they come.
+        """
         self._ensure_started()
-        job = _Job(messages, (max_new_tokens, temperature, top_p))
+        job = _Job(messages, (max_new_tokens, temperature, top_p), on_text=on_text)
         self._queue.put(job)
         return job.future
 
@@ -96,8 +106,17 @@ class MicroBatcher:
         self._attempt(group, max_new_tokens, temperature, top_p)
 
     def _attempt(self, group: list[_Job], max_new_tokens: int, temperature: float, top_p: float) -> None:
+        streaming = [j for j in group if j.on_text is not None]
+
+        def on_text(row: int, piece: str) -> None:
+            job = group[row]
+            if job.on_text is not None:
+                job.sent = True
+                job.on_text(piece)
+
+        kwargs = {"on_text": on_text} if streaming else {}
         try:
-            results = self.backend.generate([j.messages for j in group], max_new_tokens, temperature, top_p)
+            results = self.backend.generate([j.messages for j in group], max_new_tokens, temperature, top_p, **kwargs)
             completions = [as_completion(r) for r in results]
             if len(completions) != len(group):
                 raise RuntimeError(f"the backend returned {len(completions)} completions for {len(group)} prompts")
@@ -107,7 +126,10 @@ class MicroBatcher:
                 return
             self.stats["retried_batches"] += 1
             for job in group:  # one at a time: only the request that breaks generation fails
-                self._attempt([job], max_new_tokens, temperature, top_p)
+                if job.sent:  # half a stream is out already: it ends with an error event, not a second start
+                    job.future.set_exception(e)
+                else:
+                    self._attempt([job], max_new_tokens, temperature, top_p)
             return
         for job, completion in zip(group, completions, strict=True):
             job.future.set_result(completion)
