@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--requests", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=32)
+    parser.add_argument("--model", default="tiny", help="model name to ask for")
+    parser.add_argument(
+        "--coe-prompt", action="store_true", help="send what our server would send an engine (CoE system prompt, enable_thinking false)"
+    )
     args = parser.parse_args(argv)
 
     import httpx
@@ -45,12 +49,12 @@ def main(argv: list[str] | None = None) -> None:
                     i = next(sent, None)
                 if i is None:
                     return
-                body = {
-                    "model": "tiny",
-                    "messages": [{"role": "user", "content": PROMPTS[(i + k) % len(PROMPTS)]}],
-                    "max_tokens": args.max_tokens,
-                    "temperature": 0,
-                }
+                messages = [{"role": "user", "content": PROMPTS[(i + k) % len(PROMPTS)]}]
+                body = {"model": args.model, "messages": messages, "max_tokens": args.max_tokens, "temperature": 0}
+                if args.coe_prompt:
+                    from empathy_r1.serving.turns import build_prompt
+
+                    body |= {"messages": build_prompt(messages), "chat_template_kwargs": {"enable_thinking": False}}
                 t0 = time.perf_counter()
                 reply = http.post("/v1/chat/completions", json=body)
                 dt = time.perf_counter() - t0

@@ -156,6 +156,31 @@ def _server(r: dict[str, Any], smoke: bool) -> list[str]:
     return [*out, "", f"Throughput with batching on / off: {ratios}.", ""]
 
 
+def _gateway(r: dict[str, Any], smoke: bool) -> list[str]:
+    out = [
+        "## 4b. Gateway overhead: our server over an engine vs the engine directly",
+        "",
+        f"Command: {_cmd('gateway', smoke)}. Engine: `transformers serve DIR --device cpu` on a tiny random checkpoint "
+        f"(tiny.yaml's dimensions); gateway: `{r['command']}` in its own process; load: `python -m benchmarks.loadgen` in a "
+        f"third process, closed loop, {r['max_tokens']} new tokens per request, greedy. The engine is asked with exactly what "
+        "the gateway sends it (CoE system prompt, `enable_thinking: false`).",
+        "",
+        "| target | clients | requests | p50 (s) | p95 (s) | requests/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for x in r["rows"]:
+        out.append(f"| {x['target']} | {x['clients']} | {x['n']} | {x['p50']:.3f} | {x['p95']:.3f} | {x['rps']:.2f} |")
+    by = {(x["target"], x["clients"]): x for x in r["rows"]}
+    notes = []
+    for c in sorted({x["clients"] for x in r["rows"]}):
+        e, g = by.get(("engine", c)), by.get(("gateway", c))
+        if e and g:
+            notes.append(
+                f"{c} clients: p50 +{1000 * (g['p50'] - e['p50']):.0f} ms, throughput **{g['rps'] / e['rps']:.2f}x** of the engine's"
+            )
+    return [*out, "", "Gateway / engine: " + "; ".join(notes) + ".", ""]
+
+
 def _memory(r: dict[str, Any], smoke: bool) -> list[str]:
     out = [
         "## 5. Memory: peak RSS per stage of the tiny pipeline",
@@ -272,7 +297,16 @@ def markdown(results: dict[str, Any], smoke: bool, argv: list[str] | None) -> st
     ]
     if smoke:
         out += ["**SMOKE RUN: smallest sizes; these numbers mean nothing.**", ""]
-    sections = {"grpo": _grpo, "head": _head, "reward": _reward, "metrics": _metrics, "server": _server, "memory": _memory, "safety": _safety}
+    sections = {
+        "grpo": _grpo,
+        "head": _head,
+        "reward": _reward,
+        "metrics": _metrics,
+        "server": _server,
+        "gateway": _gateway,
+        "memory": _memory,
+        "safety": _safety,
+    }
     for name, render in sections.items():
         if name in results:
             out += render(results[name], smoke)

@@ -1,6 +1,6 @@
 """Run the benchmarks and write BENCHMARKS.md.
 
-    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,head,reward,metrics,server,memory,safety]
+    python -m benchmarks.run [--output BENCHMARKS.md] [--smoke] [--only grpo,head,reward,metrics,server,gateway,memory,safety]
 
 ``make bench`` runs everything at full size (under 20 minutes on the 2-core machine). ``--smoke``
 runs every benchmark at its smallest size (what the CI test does); its numbers mean nothing.
@@ -22,7 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from benchmarks import report
 
-ALL = ("grpo", "head", "reward", "metrics", "server", "memory", "safety")
+ALL = ("grpo", "head", "reward", "metrics", "server", "gateway", "memory", "safety")
 
 
 def _metrics(smoke: bool, tick: Any) -> dict[str, Any]:
@@ -57,6 +57,10 @@ def _bench(name: str, smoke: bool, tick: Any) -> dict[str, Any]:
         from benchmarks import server_bench
 
         return server_bench.run(smoke, tick)
+    if name == "gateway":
+        from benchmarks import gateway_bench
+
+        return gateway_bench.run(smoke, tick)
     if name == "memory":
         from benchmarks import memory_bench
 

@@ -21,7 +21,7 @@ __all__ = ["run"]
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _timings(screen: Callable[[str], Any], texts: list[str], clear: Callable[[], None]) -> list[float]:

@@ -61,9 +61,9 @@ def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise RuntimeError("empathy-r1 serve did not come up in time")
 
 
-def _load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS) -> dict[str, Any]:
+def _load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS, extra: list[str] | None = None) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--clients", str(clients), "--requests", str(requests)]
-    cmd += ["--max-tokens", str(max_tokens)]
+    cmd += ["--max-tokens", str(max_tokens), *(extra or [])]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result["errors"]:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from empathy_r1.endpoints import EndpointSettings
 from empathy_r1.errors import UserError
 
 __all__ = [
@@ -125,6 +126,8 @@ class DataConfig:
     """CoE layers left out everywhere (SFT targets, prompt, format reward), by tag or key, e.g. ["L2"]: the ablation."""
     eval_source: str | None = None
     """Evaluate on another corpus ("synth", "sample" or a JSONL path) instead of this one's test split: cross-corpus."""
+    teacher: EndpointSettings | None = None
+    """The teacher model of `data distill` (an OpenAI-compatible endpoint); flags override its fields."""
 
     def __post_init__(self) -> None:
         _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
@@ -306,6 +309,8 @@ class EvalConfig:
     """Prompts per generation batch."""
     temperature: float = 0.0
     """0 for greedy decoding (reproducible evaluations)."""
+    upstream: EndpointSettings | None = None
+    """Generate through this OpenAI-compatible engine (vLLM, SGLang, ...) instead of loading the policy here; batch_size requests in flight."""
 
     def __post_init__(self) -> None:
         _check(self.n >= 0 and self.batch_size > 0 and self.max_new_tokens > 0, "eval n, batch_size and max_new_tokens must be positive")
@@ -331,6 +336,10 @@ class ServeConfig:
     """Larger request bodies are refused with 413."""
     language: Literal["zh", "en"] = "zh"
     """Language of the CoE system prompt and of the layer headings."""
+    upstream: EndpointSettings | None = None
+    """Put the server in front of this OpenAI-compatible engine (vLLM, SGLang, ...) instead of loading a checkpoint."""
+    chat_template_kwargs: dict[str, Any] = field(default_factory=lambda: {"enable_thinking": False})
+    """Sent to the upstream engine with every request: the chat-template settings the policy was trained with."""
 
     def __post_init__(self) -> None:
         _check(0 < self.port < 65536, "serve.port must be a TCP port")
@@ -542,7 +551,8 @@ def _build(cls: type, raw: Any, prefix: str, source: str, lines: dict[str, int])
         named = sorted((message.find(f"{section}.{n}"), n) for n in raw if f"{section}.{n}" in message)
         key = prefix + named[0][1] if named else prefix.rstrip(".")
         file, line = _where(source, lines, key)
-        raise UserError(str(e), file, line) from None
+        # A section type used in several places (an endpoint) cannot name itself: say where it is.
+        raise UserError(message if message.startswith(section.split(".")[0]) else f"{section}: {message}", file, line) from None
 
 
 def _coerce(tp: Any, value: Any, key: str, source: str, lines: dict[str, int]) -> Any:
@@ -563,6 +573,8 @@ def _coerce(tp: Any, value: Any, key: str, source: str, lines: dict[str, int]) -
                 return _coerce(arg, value, key, source, lines)
             except UserError as e:
                 errors.append(e)
+        if len(errors) == 1 and isinstance(value, dict):
+            raise errors[0]  # an optional section: its own message names the key that is wrong
         fail(" or ".join(_type_name(a) for a in args))
     if origin is Literal:
         if value not in args:

@@ -25,7 +25,16 @@ def test_bench_smoke_writes_every_section(tmp_path):
     subprocess.run([sys.executable, "-m", "benchmarks.run", "--smoke", "--output", str(out)], cwd=ROOT, env=env, check=True, timeout=600)
     text = out.read_text(encoding="utf-8")
     assert "SMOKE RUN" in text
-    for heading in ("## 1. GRPO step", "## 1b. LM head on CPU", "## 2. Reward model", "## 3. Metrics", "## 4. Server", "## 5. Memory", "## 6. GPU: ESTIMATE"):
+    for heading in (
+        "## 1. GRPO step",
+        "## 1b. LM head on CPU",
+        "## 2. Reward model",
+        "## 3. Metrics",
+        "## 4. Server",
+        "## 4b. Gateway",
+        "## 5. Memory",
+        "## 6. GPU: ESTIMATE",
+    ):
         assert heading in text, heading
     assert "ratio ours / plain" in text and "settings EXCEPT" not in text  # ours and plain ran with the same settings
     assert "Rewards identical across modes: yes" in text

@@ -13,17 +13,8 @@ from empathy_r1.serving import ScriptedBackend
 
 
 @pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory) -> Path:
-    from empathy_r1 import models
-    from empathy_r1.config import ModelConfig
-
-    d = tmp_path_factory.mktemp("tiny")
-    texts = ["最近工作压力很大，晚上睡不好。", "我和父母的关系很紧张。", "听起来你真的很辛苦。"] * 20
-    tok = models.train_bpe_tokenizer(texts, vocab_size=400)
-    model = models.build_tiny_model(ModelConfig(hidden_size=32, num_heads=2, num_kv_heads=1, intermediate_size=64), tok)
-    model.save_pretrained(d)
-    tok.save_pretrained(d)
-    return d
+def tiny_dir(tiny_checkpoint: Path) -> Path:
+    return tiny_checkpoint  # shared with the other serving tests (tests/conftest.py)
 
 
 def _chat(model: Path, stdin: str) -> subprocess.CompletedProcess:
@@ -84,4 +75,4 @@ def test_server_on_a_real_tiny_model(tiny_dir: Path) -> None:
         chunks = list(
             c.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "最近睡不好"}], stream=True, max_tokens=8)
         )
-        assert chunks[-1].choices[0].finish_reason == "stop"
+        assert chunks[-1].choices[0].finish_reason in ("stop", "length")

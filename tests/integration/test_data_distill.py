@@ -81,7 +81,7 @@ def test_distill_retries_caches_and_resumes(tmp_path):
     app, calls = fake_teacher()
     with serve(app) as url:
         env = {"EMPATHY_TEACHER_BASE_URL": f"{url}/v1", "EMPATHY_TEACHER_MODEL": "fake-r1", "EMPATHY_TEACHER_API_KEY": "k"}
-        r = run("distill", "--input", str(posts), "--output", str(out), "--n", "3", "--backoff", "0.01", env=env)
+        r = run("distill", "--input", str(posts), "--output", str(out), "--n", "3", env=env)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout.strip().splitlines()[-1]) == {
             "output": str(out),

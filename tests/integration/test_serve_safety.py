@@ -68,7 +68,7 @@ def test_whole_conversation_is_screened(client: openai.OpenAI, backend: Scripted
 def test_an_ordinary_conversation_gets_the_model(client: openai.OpenAI, backend: ScriptedBackend) -> None:
     calls = len(backend.calls)
     messages = [{"role": "user", "content": "最近工作压力很大"}, {"role": "assistant", "content": "辛苦了"}, {"role": "user", "content": "谢谢"}]
-    content, safety = _ask(client, messages, stream=False)
+    _content, safety = _ask(client, messages, stream=False)
     assert safety["crisis"] is False and len(backend.calls) == calls + 1
 
 

@@ -84,6 +84,8 @@ def run_chat(
             if show_reasoning:
                 console.print(Text("思考（共情链）", style="dim italic"))
             for piece in backend.stream(build_prompt(history, language), max_new_tokens, temperature, 1.0):
+                if not isinstance(piece, str):
+                    continue  # the closing summary (finish reason, token counts)
                 delta = stream.feed(piece)
                 if delta and show_reasoning:
                     console.print(Text(delta, style="dim"), end="")

@@ -119,28 +119,49 @@ def register(app: typer.Typer) -> None:
         n: Annotated[int, typer.Option("--n", help="Posts to distill (the paper: 200).")] = 200,
         base_url: Annotated[str | None, typer.Option(envvar="EMPATHY_TEACHER_BASE_URL", help="OpenAI-compatible API root.")] = None,
         model: Annotated[str | None, typer.Option(envvar="EMPATHY_TEACHER_MODEL", help="Teacher model name.")] = None,
-        api_key: Annotated[str, typer.Option(envvar="EMPATHY_TEACHER_API_KEY", help="API key.", show_default=False)] = "none",
+        api_key_env: Annotated[str, typer.Option(help="Environment variable that holds the API key.")] = "EMPATHY_TEACHER_API_KEY",
+        timeout: Annotated[float | None, typer.Option(help="Seconds per request (default 120).")] = None,
+        max_retries: Annotated[int | None, typer.Option(help="Client retries with backoff after 429/5xx/timeouts (default 5).")] = None,
         cache: Annotated[Path | None, typer.Option(help="Response cache (default OUTPUT.cache.jsonl).")] = None,
         retries: Annotated[int, typer.Option(help="Extra attempts for an invalid chain.")] = 2,
-        backoff: Annotated[float, typer.Option(help="First backoff in seconds after 429/5xx/timeouts.")] = 2.0,
+        temperature: Annotated[float, typer.Option(help="Teacher's sampling temperature.")] = 0.6,
         language: Annotated[str, typer.Option(help="System prompt language: zh or en.")] = "zh",
+        config: Annotated[Path | None, typer.Option(help="YAML config: its data.teacher section applies (flags win).")] = None,
     ) -> None:
         """Have a teacher model write CoE chains (validated, cached, resumable)."""
         from rich.progress import Progress
 
-        from empathy_r1.data.distill import TeacherSettings, distill
+        from empathy_r1.config import load_config
+        from empathy_r1.data.distill import TEACHER_RETRIES, distill
         from empathy_r1.data.io import read_records
+        from empathy_r1.endpoints import settings_from
 
-        if not base_url or not model:
+        section = load_config(config).data.teacher if config else None
+        settings = settings_from(
+            section,
+            base_url=base_url,
+            model=model,
+            api_key_env=api_key_env,
+            timeout=timeout,
+            max_retries=max_retries if max_retries is not None else (None if section else TEACHER_RETRIES),
+            cache=str(cache) if cache else None,
+        )
+        if not settings.base_url or not settings.model:
             raise UserError("the teacher needs --base-url and --model (or EMPATHY_TEACHER_BASE_URL and EMPATHY_TEACHER_MODEL)")
         if n <= 0:
             raise UserError("--n must be positive")
         records, _ = read_records(input)
-        settings = TeacherSettings(base_url=base_url, model=model, api_key=api_key, invalid_retries=retries, backoff_s=backoff)
         with Progress(transient=True) as bar:
             task = bar.add_task("distilling", total=min(n, len(records)))
             stats = distill(
-                records, output, settings, n=n, cache_path=cache, language=language, progress=lambda i, _: bar.update(task, completed=i)
+                records,
+                output,
+                settings,
+                n=n,
+                temperature=temperature,
+                invalid_retries=retries,
+                language=language,
+                progress=lambda i, _: bar.update(task, completed=i),
             )
         typer.echo(json.dumps({"output": str(output), **stats}))
 

@@ -43,17 +43,31 @@ def register(app: typer.Typer) -> None:
 
     @group.command("run")
     def run_cmd(
-        model: Annotated[Path, typer.Option("--model", "-m", help="Checkpoint or pipeline output directory.")],
         data: Annotated[Path, typer.Option("--data", "-d", help="Canonical JSONL of posts with reference answers.")],
         output: Annotated[Path, typer.Option("--output", "-o", help="Directory for eval.json, eval.md, predictions.jsonl.")],
+        model: Annotated[Path | None, typer.Option("--model", "-m", help="Checkpoint or pipeline output directory.")] = None,
+        upstream: Annotated[
+            str | None, typer.Option(help="Generate through this OpenAI-compatible engine instead (vLLM, SGLang, ...).")
+        ] = None,
+        upstream_model: Annotated[str | None, typer.Option(help="The engine's model name.")] = None,
+        upstream_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the engine's API key.")] = None,
+        upstream_cache: Annotated[Path | None, typer.Option(help="Keep the engine's answers here (a rerun replays them).")] = None,
         config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (eval section: n, batch size, decoding).")] = None,
         split: Annotated[str | None, typer.Option("--split", help="Only records of this split (when records carry one).")] = None,
         reward_model: Annotated[Path | None, typer.Option("--reward-model", help="Reward-model directory to score answers.")] = None,
         name: Annotated[str, typer.Option("--name", help="Name of this run in tables.")] = "",
         override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override")] = [],  # noqa: B006
     ) -> None:
-        """Generate for a split with a checkpoint (batched), parse the CoE, score it; write JSON, markdown and predictions."""
-        result = _run_eval(model, data, output, config=config, split=split, reward_model=reward_model, name=name, overrides=override)
+        """Generate for a split with a checkpoint (batched) or an engine (--upstream), parse the CoE, score it; write JSON, markdown, predictions."""
+        engine = {
+            "base_url": upstream,
+            "model": upstream_model,
+            "api_key_env": upstream_key_env,
+            "cache": upstream_cache and str(upstream_cache),
+        }
+        result = _run_eval(
+            model, data, output, config=config, split=split, reward_model=reward_model, name=name, overrides=override, engine=engine
+        )
         typer.echo(json.dumps(result, ensure_ascii=False))
 
     @group.command("compare")
@@ -83,7 +97,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run_eval(
-    model: Path,
+    model: Path | None,
     data: Path,
     output: Path,
     config: Path | None = None,
@@ -91,6 +105,7 @@ def _run_eval(
     reward_model: Path | None = None,
     name: str = "",
     overrides: list[str] | None = None,
+    engine: dict | None = None,
 ) -> dict:
     """Load the config and the records, then hand over to the training side's ``evaluate_checkpoint``.
 
@@ -99,11 +114,17 @@ def _run_eval(
     ``eval.n``). A pipeline output directory given as ``--model`` brings its reward model along.
     """
     from empathy_r1.config import load_config
+    from empathy_r1.endpoints import settings_from
     from empathy_r1.evaluation.run import evaluate_checkpoint
     from empathy_r1.training.pipeline import load_source
 
     cfg = load_config(config, overrides or [])
-    if not model.exists():
+    upstream = settings_from(cfg.eval.upstream, **(engine or {}))
+    if upstream.base_url and model is not None:
+        raise UserError("give --model (a local checkpoint) or --upstream (an engine), not both")
+    if not upstream.base_url and model is None:
+        raise UserError("eval run needs --model DIR (a local checkpoint) or --upstream URL (an inference engine)")
+    if model is not None and not model.exists():
         raise UserError("no such checkpoint or run directory", model)
     if str(data) not in ("synth", "sample") and not data.exists():
         raise UserError("no such file", data)
@@ -116,6 +137,10 @@ def _run_eval(
         records = split_records(records, cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)[split]
     if not records:
         raise UserError("no records to evaluate", data)
+    if upstream.base_url:
+        from empathy_r1.evaluation.run import evaluate_endpoint
+
+        return evaluate_endpoint(upstream, records, cfg, reward_model_dir=reward_model, out_dir=output, name=name)
     if reward_model is None and (model / "reward" / "model").is_dir():
         reward_model = model / "reward" / "model"
     return evaluate_checkpoint(model, records, cfg, reward_model_dir=reward_model, out_dir=output, name=name or model.name)

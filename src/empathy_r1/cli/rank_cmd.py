@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -84,7 +83,9 @@ def register(app: typer.Typer) -> None:
         tasks: Annotated[Path, typer.Option("--tasks", "-t", help="Task directory from `rank export`.")],
         base_url: Annotated[str, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")],
         model: Annotated[str, typer.Option("--model", help="Model name the endpoint knows.")],
-        api_key: Annotated[str | None, typer.Option("--api-key", help="API key (default: $OPENAI_API_KEY, else none).")] = None,
+        api_key_env: Annotated[str, typer.Option("--api-key-env", help="Environment variable that holds the API key.")] = "OPENAI_API_KEY",
+        timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 120.0,
+        max_retries: Annotated[int, typer.Option("--max-retries", help="Client retries with backoff after 429/5xx/timeouts.")] = 2,
         orders: Annotated[int, typer.Option("--orders", help="Answer orders per sample (cancels position bias).")] = 2,
         concurrency: Annotated[int, typer.Option("--concurrency", help="Requests in flight.")] = 4,
         seed: Annotated[int, typer.Option("--seed", help="Seed of the answer orders.")] = 0,
@@ -93,13 +94,14 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the table (.md) and JSON (.json) here.")] = None,
     ) -> None:
         """Rank the tasks with an LLM judge (cached, resumable) and score it like people."""
+        from empathy_r1.endpoints import settings_from
         from empathy_r1.evaluation.ranking.judge import JudgeSettings, judge_task_set
         from empathy_r1.evaluation.ranking.score import agreement, read_rankings, score, to_markdown
         from empathy_r1.evaluation.ranking.tasks import load_task_set
 
         ts = load_task_set(tasks)
-        key = api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY"
-        settings = JudgeSettings(base_url=base_url, model=model, api_key=key, orders=orders, seed=seed, concurrency=concurrency)
+        endpoint = settings_from(None, base_url=base_url, model=model, api_key_env=api_key_env, timeout=timeout, max_retries=max_retries)
+        settings = JudgeSettings(endpoint, orders=orders, seed=seed, concurrency=concurrency)
         run = judge_task_set(ts, tasks, settings)
         typer.echo(f"judge: {run['calls']} calls, {run['cached']} cached, {run['invalid']} unparsable -> {run['path']}", err=True)
         if not run["judgments"]:

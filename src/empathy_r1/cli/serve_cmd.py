@@ -1,4 +1,4 @@
-"""``empathy-r1 serve``: the OpenAI-compatible server and the chat page."""
+"""``empathy-r1 serve``: the OpenAI-compatible server and the chat page, over a local checkpoint or an engine."""
 
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
-        model: Annotated[Path, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")],
+        model: Annotated[
+            Path | None, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")
+        ] = None,
+        upstream: Annotated[
+            str | None, typer.Option(help="Serve over this OpenAI-compatible engine instead (vLLM, SGLang, ...): http://HOST:PORT/v1")
+        ] = None,
+        upstream_model: Annotated[str | None, typer.Option(help="The engine's model name (default: the first it lists).")] = None,
+        upstream_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the engine's API key.")] = None,
+        upstream_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the engine (default 120).")] = None,
         host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1: loopback only).")] = None,
         port: Annotated[int | None, typer.Option(help="TCP port (default 8000).")] = None,
         api_key: Annotated[
@@ -31,7 +39,7 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(config, override)
         s = cfg.serve
         host, port = host or s.host, port or s.port
-        app_ = build(model, cfg, api_key)
+        app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout)
         if host not in _LOOPBACK and not api_key:
             print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
         import uvicorn
@@ -39,28 +47,57 @@ def register(app: typer.Typer) -> None:
         print(f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)", file=sys.stderr)
         uvicorn.run(app_, host=host, port=port, log_level="warning")
 
-    def build(model: Path, cfg, api_key: str | None):
-        from empathy_r1.safety import load_locale
-        from empathy_r1.serving import PolicyBackend, create_app
 
-        load_locale(cfg.serve.locale)  # a bad locale fails now, not at the first crisis
+def build(model: Path | None, cfg, api_key: str | None, upstream=None, upstream_model=None, upstream_key_env=None, upstream_timeout=None):
+    from empathy_r1.endpoints import settings_from
+    from empathy_r1.errors import UserError
+    from empathy_r1.safety import load_locale
+    from empathy_r1.serving import PolicyBackend, create_app
+
+    load_locale(cfg.serve.locale)  # a bad locale fails now, not at the first crisis
+    engine = settings_from(
+        cfg.serve.upstream, base_url=upstream, model=upstream_model, api_key_env=upstream_key_env, timeout=upstream_timeout
+    )
+    if engine.base_url and model is not None:
+        raise UserError("give --model (a local checkpoint) or --upstream (an engine), not both")
+    if engine.base_url:
+        backend = upstream_backend(engine, cfg.serve.chat_template_kwargs)
+    elif model is None:
+        raise UserError("serve needs --model DIR (a local checkpoint) or --upstream URL (an inference engine)")
+    else:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         backend = PolicyBackend.load(model, dtype=cfg.model.dtype)
-        s = cfg.serve
-        app_ = create_app(
-            backend,
-            api_key=api_key,
-            locale=s.locale,
-            language=s.language,
-            batching=s.batching,
-            max_batch_size=s.max_batch_size,
-            max_wait_ms=s.batch_wait_ms,
-            max_new_tokens=s.max_new_tokens,
-            max_request_bytes=s.max_request_bytes,
-            screener=make_screener(cfg),
-        )
-        app_.state.model_name = backend.name
-        return app_
+    s = cfg.serve
+    app_ = create_app(
+        backend,
+        api_key=api_key,
+        locale=s.locale,
+        language=s.language,
+        batching=s.batching,
+        max_batch_size=s.max_batch_size,
+        max_wait_ms=s.batch_wait_ms,
+        max_new_tokens=s.max_new_tokens,
+        max_request_bytes=s.max_request_bytes,
+        screener=make_screener(cfg),
+    )
+    app_.state.model_name = backend.name
+    return app_
+
+
+def upstream_backend(engine, chat_template_kwargs):
+    """The engine backend; its model name asked of the engine now when not given (a dead engine fails here, clearly)."""
+    from empathy_r1.endpoints import failure_message
+    from empathy_r1.errors import UserError
+    from empathy_r1.serving.upstream import UpstreamBackend
+
+    backend = UpstreamBackend(engine, chat_template_kwargs=chat_template_kwargs)
+    if not backend.name:
+        try:
+            backend.name = backend.endpoint.model
+        except Exception as e:
+            message = failure_message(e, engine, "the engine")
+            raise UserError(f"{message or e}; give --upstream-model NAME to start without asking it") from None
+    return backend
 
 
 def make_screener(cfg):

@@ -27,9 +27,18 @@ from empathy_r1.training.common import record_messages, tags_for
 
 if TYPE_CHECKING:
     from empathy_r1.config import Config
+    from empathy_r1.endpoints import EndpointSettings
     from empathy_r1.generation import Policy
 
-__all__ = ["PREDICTION_KEYS", "evaluate_checkpoint", "evaluate_completions", "metrics_markdown", "paired_difference"]
+__all__ = [
+    "PREDICTION_KEYS",
+    "evaluate_checkpoint",
+    "evaluate_completions",
+    "evaluate_endpoint",
+    "generate_through",
+    "metrics_markdown",
+    "paired_difference",
+]
 
 PREDICTION_KEYS = ("id", "completion", "answer", "ok", "errors", "reward")
 """One row of predictions.jsonl. ``reward`` (the composite) lets two runs be compared prompt by prompt."""
@@ -101,6 +110,77 @@ def generate_for(policy: Policy, records: Sequence[dict[str, Any]], cfg: Config,
     return out
 
 
+def generate_through(settings: EndpointSettings, records: Sequence[dict[str, Any]], cfg: Config, desc: str = "") -> list[str]:
+    """Completions from an OpenAI-compatible engine for the records' prompts: the same prompts and
+    decoding as :func:`generate_for`, ``cfg.eval.batch_size`` requests in flight (the engine batches).
+
+    The engine applies the policy's chat template with ``serve.chat_template_kwargs`` (for Qwen3,
+    ``enable_thinking: false``, as :class:`empathy_r1.generation.Policy` renders it locally). With
+    ``settings.cache`` every response is kept, so a rerun replays instead of asking again.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rich.progress import Progress
+
+    from empathy_r1.endpoints import Endpoint, failure_message
+    from empathy_r1.errors import UserError
+
+    endpoint = Endpoint(settings)
+    params: dict[str, Any] = {"max_tokens": cfg.eval.max_new_tokens, "temperature": cfg.eval.temperature}
+    if cfg.eval.temperature > 0:
+        params["seed"] = cfg.seed  # engines that take a seed sample reproducibly
+    if cfg.serve.chat_template_kwargs:
+        params["extra_body"] = {"chat_template_kwargs": cfg.serve.chat_template_kwargs}
+    messages = [record_messages(r, cfg) for r in records]
+    try:
+        endpoint.model  # noqa: B018  # resolve the model name once, before the threads start
+        with Progress(transient=True) as bar, ThreadPoolExecutor(max_workers=cfg.eval.batch_size) as pool:
+            task = bar.add_task(f"eval {desc}: generating through {settings.base_url}", total=len(messages))
+
+            def one(m: list[dict[str, str]]) -> str:
+                text = endpoint.chat(m, **params).strip()
+                bar.advance(task)
+                return text
+
+            return list(pool.map(one, messages))
+    except Exception as e:
+        message = failure_message(e, settings, "the engine")
+        if message is None:
+            raise
+        raise UserError(message + ("; answers so far are cached, a rerun resumes" if settings.cache else "")) from None
+
+
+def evaluate_endpoint(
+    settings: EndpointSettings,
+    records: Sequence[dict[str, Any]],
+    cfg: Config,
+    reward_model_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    name: str = "",
+    reward_model: Any | None = None,
+) -> dict[str, Any]:
+    """As :func:`evaluate_checkpoint`, generating through an engine; scored by the same code."""
+    records = list(records)[: cfg.eval.n] if cfg.eval.n else list(records)
+    start = time.perf_counter()
+    completions = generate_through(settings, records, cfg, name)
+    seconds = time.perf_counter() - start
+    source = f"{settings.base_url} ({settings.model or 'default model'})"
+    return _score(records, completions, cfg, seconds, name or settings.model or "upstream", source, reward_model_dir, reward_model, out_dir)
+
+
+def _score(records, completions, cfg, seconds, name, checkpoint, reward_model_dir, reward_model, out_dir) -> dict[str, Any]:
+    if reward_model is None and reward_model_dir is not None:
+        from empathy_r1.reward_model import load_reward_model
+
+        reward_model = load_reward_model(reward_model_dir)
+    metrics, predictions = evaluate_completions(records, completions, cfg, reward_model)
+    metrics["generate_seconds"] = round(seconds, 3)
+    result = {"name": name, "checkpoint": checkpoint, "n": len(records), "metrics": metrics}
+    if out_dir is not None:
+        _write(Path(out_dir), result, predictions)
+    return result
+
+
 def evaluate_checkpoint(
     model_dir: str | Path,
     records: Sequence[dict[str, Any]],
@@ -118,22 +198,13 @@ def evaluate_checkpoint(
     from empathy_r1.generation import Policy
     from empathy_r1.models import resolve_policy_dir
 
-    if reward_model is None and reward_model_dir is not None:
-        from empathy_r1.reward_model import load_reward_model
-
-        reward_model = load_reward_model(reward_model_dir)
     records = list(records)[: cfg.eval.n] if cfg.eval.n else list(records)
     checkpoint = resolve_policy_dir(model_dir)
     policy = Policy.load(checkpoint, dtype=cfg.model.dtype, attn_implementation=cfg.model.attn_implementation)
     start = time.perf_counter()
     completions = generate_for(policy, records, cfg, name)
     seconds = time.perf_counter() - start
-    metrics, predictions = evaluate_completions(records, completions, cfg, reward_model)
-    metrics["generate_seconds"] = round(seconds, 3)
-    result = {"name": name or checkpoint.name, "checkpoint": str(checkpoint), "n": len(records), "metrics": metrics}
-    if out_dir is not None:
-        _write(Path(out_dir), result, predictions)
-    return result
+    return _score(records, completions, cfg, seconds, name or checkpoint.name, str(checkpoint), reward_model_dir, reward_model, out_dir)
 
 
 def paired_difference(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]], key: str = "reward") -> dict[str, float]:
@@ -169,9 +240,7 @@ def _cell(value: Any) -> str:
 
 def _write(out_dir: Path, result: dict[str, Any], predictions: list[dict[str, Any]]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = "".join(
-        json.dumps({k: p[k] for k in PREDICTION_KEYS}, ensure_ascii=False) + "\n" for p in predictions
-    )
+    rows = "".join(json.dumps({k: p[k] for k in PREDICTION_KEYS}, ensure_ascii=False) + "\n" for p in predictions)
     _atomic(out_dir / "predictions.jsonl", rows)
     _atomic(
         out_dir / "eval.md",

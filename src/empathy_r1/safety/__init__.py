@@ -11,8 +11,8 @@ may raise the level, never lower it; ``factory.screener_from_config`` builds the
 'none'
 """
 
-from empathy_r1.safety.locales import HelpLine, Locale, available_locales, concern_note, crisis_reply, load_locale
 from empathy_r1.safety.inputs import InputError
+from empathy_r1.safety.locales import HelpLine, Locale, available_locales, concern_note, crisis_reply, load_locale
 from empathy_r1.safety.screen import LEVELS, Classifier, Screener, Screening, Span, screen, screen_answer, screen_conversation
 
 __all__ = [

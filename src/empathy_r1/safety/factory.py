@@ -6,7 +6,6 @@ deployment's ``safety`` section means the same thing everywhere.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from empathy_r1.safety.screen import Classifier, Screener
@@ -41,7 +40,6 @@ def screener_from_config(cfg: Any) -> Screener:
     if cfg.guard.base_url:
         from empathy_r1.safety.guard import openai_guard
 
-        key = os.environ.get(cfg.guard.api_key_env) if cfg.guard.api_key_env else None
-        guard = openai_guard(cfg.guard.base_url, cfg.guard.model, key, cfg.guard.timeout, cfg.guard.format)
+        guard = openai_guard(cfg.guard.base_url, cfg.guard.model, cfg.guard.api_key_env, cfg.guard.timeout, cfg.guard.format)
     classifier = None if not classifiers else classifiers[0] if len(classifiers) == 1 else _highest(classifiers)
     return Screener(classifier=classifier, guard=guard)

@@ -99,14 +99,14 @@ class GuardModel:
         return level
 
 
-def openai_guard(base_url: str, model: str, api_key: str | None, timeout: float, fmt: str = "auto") -> GuardModel:
-    """A guard over an OpenAI-compatible chat endpoint (vLLM, SGLang, transformers serve)."""
-    from openai import OpenAI
+def openai_guard(base_url: str, model: str, api_key_env: str | None, timeout: float, fmt: str = "auto") -> GuardModel:
+    """A guard over an OpenAI-compatible chat endpoint (vLLM, SGLang, transformers serve), through
+    the project's one endpoint client. No retries: a guard that does not answer in time is skipped."""
+    from empathy_r1.endpoints import Endpoint, EndpointSettings
 
-    client = OpenAI(base_url=base_url, api_key=api_key or "none", timeout=timeout, max_retries=0)
+    endpoint = Endpoint(EndpointSettings(base_url=base_url, model=model, api_key_env=api_key_env, timeout=timeout, max_retries=0))
 
     def complete(messages: list[dict[str, Any]]) -> str:
-        response = client.chat.completions.create(model=model, messages=messages, max_tokens=64, temperature=0.0)  # type: ignore[arg-type]
-        return response.choices[0].message.content or ""
+        return endpoint.chat(messages, max_tokens=64, temperature=0.0)
 
     return GuardModel(complete, fmt, name=f"{model}@{base_url}")

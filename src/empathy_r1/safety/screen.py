@@ -181,10 +181,11 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
         return "none", context  # a character's line quoted from a film, or "a book about 想自杀的人"
     if context and "我" not in prefix and rule.signal != "hurt_now":
         return "none", context  # 电视剧里演一个人要跳楼: nobody in the sentence is the writer
-    reported = None
     subjects = re.sub(R.OBJECT_OTHER, lambda m: _MASK * len(m.group(0)), speaker_prefix)  # 跟朋友说 is the writer speaking
-    for reported in re.finditer(r"(?:" + R.THIRD_PARTY + r")[^。！？!?]{0,24}?(?:说|讲|提到|念叨|喊着|发消息说)", subjects):
-        pass
+    # The last third party who "said" something before the match, with no 我 after it.
+    reported = None
+    for found in re.finditer(r"(?:" + R.THIRD_PARTY + r")[^。！？!?]{0,24}?(?:说|讲|提到|念叨|喊着|发消息说)", subjects):
+        reported = found
     if rule.first_person and reported is not None and "我" not in speaker_prefix[reported.end() :]:
         return "concern", "third_party"  # 我哥喝多了说活着没意思，不如死了
     if rule.level == "urgent" and re.match(r"的(?:人|来电|电话|个案|案例|学生|患者|来访者|孩子|青少年|群体|新闻)", sentence[end:]):

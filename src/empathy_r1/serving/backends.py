@@ -1,8 +1,15 @@
 """Generator backends: anything with ``generate`` (a batch) and ``stream`` (one prompt).
 
 ``PolicyBackend`` wraps :class:`empathy_r1.generation.Policy` (a local checkpoint).
+``UpstreamBackend`` (in ``serving.upstream``) asks an OpenAI-compatible engine (vLLM, SGLang, ...).
 ``ScriptedBackend`` returns fixed completions: it exists for tests and offline demos of the
 page, and says so in its name, so that nobody mistakes its text for a model's.
+
+``generate`` returns :class:`Completion` objects (plain strings are accepted from older
+backends); ``stream`` yields text pieces and may end with one ``Completion`` carrying the finish
+reason and token counts. ``check`` (optional) raises ``ValueError`` for a prompt that cannot be
+generated (the server answers 400 before the request joins a batch). A failure of the engine
+itself is a :class:`BackendError`, which the server answers with its status (502/503/504).
 """
 
 from __future__ import annotations
@@ -12,10 +19,23 @@ from pathlib import Path
 from typing import Protocol
 
 from empathy_r1 import coe
+from empathy_r1.generation import Completion
 
-__all__ = ["Backend", "Messages", "PolicyBackend", "ScriptedBackend"]
+__all__ = ["Backend", "BackendError", "Completion", "Messages", "PolicyBackend", "ScriptedBackend", "as_completion"]
 
 Messages = list[dict[str, str]]
+
+
+class BackendError(Exception):
+    """The generator failed for a reason that is not the request's fault (an engine down, slow or broken)."""
+
+    def __init__(self, status: int, message: str, code: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+def as_completion(result: str | Completion) -> Completion:
+    return result if isinstance(result, Completion) else Completion(str(result))
 
 
 class Backend(Protocol):
@@ -23,9 +43,9 @@ class Backend(Protocol):
 
     name: str
 
-    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[str]: ...
+    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[Completion]: ...
 
-    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str]: ...
+    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str | Completion]: ...
 
 
 class PolicyBackend:
@@ -42,11 +62,20 @@ class PolicyBackend:
         policy = Policy.load(path, dtype=dtype)
         return cls(policy, name or Path(path).resolve().name)
 
-    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[str]:
-        return self.policy.generate(messages_batch, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
+    def check(self, messages: Messages) -> None:
+        """Tokenise the prompt now, so that a prompt that cannot be encoded fails alone, with a 400."""
+        self.policy.prompt_ids(messages)
 
-    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str]:
-        return self.policy.stream(messages, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
+    batch_streaming = True
+    """``generate`` takes ``on_text``: streamed requests join the micro-batches."""
+
+    def generate(
+        self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float, on_text=None
+    ) -> list[Completion]:
+        return self.policy.complete(messages_batch, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, on_text=on_text)
+
+    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str | Completion]:
+        return self.policy.stream(messages, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, details=True)
 
 
 def _default_script(messages: Messages) -> str:
@@ -75,11 +104,21 @@ class ScriptedBackend:
         self.piece = piece
         self.calls: list[int] = []
 
-    def generate(self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float) -> list[str]:
-        self.calls.append(len(messages_batch))
-        return [self.script(m) for m in messages_batch]
+    batch_streaming = True
 
-    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str]:
+    def generate(
+        self, messages_batch: Sequence[Messages], max_new_tokens: int, temperature: float, top_p: float, on_text=None
+    ) -> list[Completion]:
+        self.calls.append(len(messages_batch))
+        texts = [self.script(m) for m in messages_batch]
+        if on_text is not None:
+            for row, text in enumerate(texts):
+                for i in range(0, len(text), self.piece):
+                    on_text(row, text[i : i + self.piece])
+        return [Completion(t, "stop", 0, len(t)) for t in texts]
+
+    def stream(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Iterator[str | Completion]:
         text = self.script(messages)
         for i in range(0, len(text), self.piece):
             yield text[i : i + self.piece]
+        yield Completion(text, "stop", 0, len(text))

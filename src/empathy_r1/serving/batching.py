@@ -5,6 +5,9 @@ A worker thread takes the first waiting request, then keeps collecting for up to
 call per group of identical sampling settings. On a GPU a batch of 8 costs little more than
 one request; on a CPU it still saves the per-call overhead. ``enabled=False`` sends every
 request alone (for benchmarks that compare the two).
+
+A batch that fails is generated again one request at a time, so that a request that breaks
+generation fails alone and its neighbours still get their answers.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from empathy_r1.serving.backends import Backend, Messages
+from empathy_r1.serving.backends import Backend, Messages, as_completion
 
 __all__ = ["MicroBatcher"]
 
@@ -25,6 +29,10 @@ class _Job:
     messages: Messages
     params: tuple[int, float, float]  # max_new_tokens, temperature, top_p
     future: Future = field(default_factory=Future)
+    on_text: Callable[[str], None] | None = None
+    """A streamed request: its text as it is generated (the backend must have ``batch_streaming``)."""
+    sent: bool = False
+    """Some text already left for this request: it cannot be generated again from the start."""
 
 
 class MicroBatcher:
@@ -33,15 +41,20 @@ class MicroBatcher:
         self.max_batch_size = max(1, max_batch_size if enabled else 1)
         self.max_wait = max_wait_ms / 1000.0 if enabled else 0.0
         self.enabled = enabled
-        self.stats = {"requests": 0, "batches": 0, "largest_batch": 0}
+        self.stats = {"requests": 0, "batches": 0, "largest_batch": 0, "retried_batches": 0}
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def submit(self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float) -> Future:
-        """Queue one prompt; the future resolves to its completion text."""
+    def submit(
+        self, messages: Messages, max_new_tokens: int, temperature: float, top_p: float, on_text: Callable[[str], None] | None = None
+    ) -> Future:
+        """Queue one prompt; the future resolves to its :class:`Completion`.
+
+        ``on_text`` streams it: the backend's batch calls it with this request's pieces as they come.
+        """
         self._ensure_started()
-        job = _Job(messages, (max_new_tokens, temperature, top_p))
+        job = _Job(messages, (max_new_tokens, temperature, top_p), on_text=on_text)
         self._queue.put(job)
         return job.future
 
@@ -90,11 +103,33 @@ class MicroBatcher:
         self.stats["requests"] += len(group)
         self.stats["batches"] += 1
         self.stats["largest_batch"] = max(self.stats["largest_batch"], len(group))
+        self._attempt(group, max_new_tokens, temperature, top_p)
+
+    def _attempt(self, group: list[_Job], max_new_tokens: int, temperature: float, top_p: float) -> None:
+        streaming = [j for j in group if j.on_text is not None]
+
+        def on_text(row: int, piece: str) -> None:
+            job = group[row]
+            if job.on_text is not None:
+                job.sent = True
+                job.on_text(piece)
+
+        kwargs = {"on_text": on_text} if streaming else {}
         try:
-            texts = self.backend.generate([j.messages for j in group], max_new_tokens, temperature, top_p)
-        except BaseException as e:  # every waiting request learns of the failure
-            for job in group:
-                job.future.set_exception(e)
+            results = self.backend.generate([j.messages for j in group], max_new_tokens, temperature, top_p, **kwargs)
+            completions = [as_completion(r) for r in results]
+            if len(completions) != len(group):
+                raise RuntimeError(f"the backend returned {len(completions)} completions for {len(group)} prompts")
+        except Exception as e:
+            if len(group) == 1:
+                group[0].future.set_exception(e)
+                return
+            self.stats["retried_batches"] += 1
+            for job in group:  # one at a time: only the request that breaks generation fails
+                if job.sent:  # half a stream is out already: it ends with an error event, not a second start
+                    job.future.set_exception(e)
+                else:
+                    self._attempt([job], max_new_tokens, temperature, top_p)
             return
-        for job, text in zip(group, texts, strict=True):
-            job.future.set_result(text)
+        for job, completion in zip(group, completions, strict=True):
+            job.future.set_result(completion)

@@ -52,7 +52,8 @@ def build_prompt(messages: Messages, language: str = "zh") -> Messages:
 
 
 def screen_input(messages: Messages, screener: Screener = _DEFAULT) -> Screening:
-    """Screen the whole conversation (raises ``safety.inputs.InputError`` on input it cannot read).
+    """Screen the whole conversation: THE one place serving screens input (local and upstream
+    backends, the page, the terminal chat). Raises ``safety.inputs.InputError`` on input it cannot read.
 
     Not only the latest message: a plan stated in one turn and followed by 嗯 or 谢谢, or risk
     split across turns, must still be seen. Once urgent, a conversation stays in crisis handling
@@ -94,9 +95,23 @@ def _layers_of(completion: str) -> tuple[dict[str, str], bool, list[str]]:
     return layers, False, result.errors
 
 
-def finish(completion: str, input_screening: Screening, locale: str = "zh-CN", language: str = "zh", truncated: bool = False) -> Reply:
-    """Turn a raw completion into a reply, screening what will be shown."""
+def finish(
+    completion: str,
+    input_screening: Screening,
+    locale: str = "zh-CN",
+    language: str = "zh",
+    truncated: bool = False,
+    stop: list[str] | None = None,
+) -> Reply:
+    """Turn a raw completion into a reply, screening what will be shown.
+
+    ``stop`` strings apply to the answer (what the client reads), not to the reasoning: the
+    answer ends before the first of them, and the reply then counts as stopped, not cut.
+    """
     answer = coe.extract_answer(completion)
+    cuts = [i for i in (answer.find(s) for s in stop or []) if i != -1]
+    if cuts:
+        answer, truncated = answer[: min(cuts)].rstrip(), False
     layers, ok, errors = _layers_of(completion)
     reasoning = reasoning_text(layers, language)
     out = screen_answer(answer + "\n" + reasoning)

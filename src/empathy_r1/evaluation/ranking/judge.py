@@ -7,22 +7,24 @@ place is its mean position over the orders.
 
 Every response is appended to a cache file the moment it arrives, keyed by a hash of the model
 and the exact prompt, so an interrupted run resumes where it stopped and a repeated run makes no
-calls at all.
+calls at all. The endpoint, its key, timeout, retries and cache come from
+:mod:`empathy_r1.endpoints`, as for every other model this project calls.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
 import re
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from empathy_r1.endpoints import Endpoint, EndpointSettings, ResponseCache, failure_message
 from empathy_r1.errors import UserError
 from empathy_r1.evaluation.files import write_json
 from empathy_r1.evaluation.ranking.score import Judgment
@@ -38,15 +40,19 @@ SYSTEM_PROMPT = (
 
 @dataclass
 class JudgeSettings:
-    base_url: str
-    model: str
-    api_key: str = "EMPTY"
+    endpoint: EndpointSettings
+    """Where the judge lives (its cache defaults to TASKS/judge/MODEL.cache.jsonl)."""
     orders: int = 2
+    """Answer orders per sample (an order and its reverse cancel position bias)."""
     seed: int = 0
     concurrency: int = 4
+    """Requests in flight."""
     temperature: float = 0.0
     max_tokens: int = 256
-    timeout: float = 120.0
+
+    @property
+    def model(self) -> str:
+        return self.endpoint.model
 
 
 def answer_orders(systems: list[str], n: int, seed: int, sample: str) -> list[list[str]]:
@@ -109,48 +115,12 @@ def parse_ranking(text: str, k: int) -> list[str] | None:
     return None
 
 
-class _Cache:
-    """Append-only JSONL of responses, keyed by sha256(model + prompt)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lock = threading.Lock()
-        self.data: dict[str, str] = {}
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    obj = json.loads(line)
-                    self.data[obj["key"]] = obj["response"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a line cut short by an interruption: that call is simply made again
-
-    @staticmethod
-    def key(model: str, prompt: str) -> str:
-        return hashlib.sha256(f"{model}\n{SYSTEM_PROMPT}\n{prompt}".encode()).hexdigest()
-
-    def put(self, key: str, sample: str, response: str) -> None:
-        with self.lock:
-            self.data[key] = response
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"key": key, "sample": sample, "response": response}, ensure_ascii=False) + "\n")
+def _cache_key(model: str, prompt: str) -> str:
+    return hashlib.sha256(f"{model}\n{SYSTEM_PROMPT}\n{prompt}".encode()).hexdigest()
 
 
-def _client(s: JudgeSettings) -> Callable[[str], str]:
-    from openai import OpenAI
-
-    client = OpenAI(base_url=s.base_url, api_key=s.api_key, timeout=s.timeout, max_retries=2)
-
-    def call(prompt: str) -> str:
-        resp = client.chat.completions.create(
-            model=s.model,
-            messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}],
-            temperature=s.temperature,
-            max_tokens=s.max_tokens,
-        )
-        return resp.choices[0].message.content or ""
-
-    return call
+def _messages(prompt: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
 
 
 def _safe(name: str) -> str:
@@ -164,36 +134,53 @@ def judge_task_set(ts: TaskSet, tasks_dir: Path, s: JudgeSettings, call: Callabl
     """
     if s.orders < 1:
         raise UserError("--orders must be at least 1")
-    call = call or _client(s)
+    if not s.model:
+        raise UserError("the judge needs a model name (--model)")
     out_dir = Path(tasks_dir) / "judge"
-    cache = _Cache(out_dir / f"{_safe(s.model)}.cache.jsonl")
+    endpoint_settings = s.endpoint
+    if not endpoint_settings.cache:
+        endpoint_settings = dataclasses.replace(endpoint_settings, cache=str(out_dir / f"{_safe(s.model)}.cache.jsonl"))
+    cache = ResponseCache(endpoint_settings.cache)
+    if call is None:
+        endpoint = Endpoint(endpoint_settings)
+        endpoint.cache = cache
+
+        def call(prompt: str, key: str, sample: str) -> str:
+            return endpoint.chat(_messages(prompt), key=key, meta={"sample": sample}, temperature=s.temperature, max_tokens=s.max_tokens)
+    else:
+        given = call
+
+        def call(prompt: str, key: str, sample: str) -> str:
+            text = given(prompt)
+            cache.put(key, text, sample=sample)
+            return text
+
     jobs = []
     for sample in ts.samples:
         for order in answer_orders(ts.systems, s.orders, s.seed, sample.id):
             prompt = build_prompt(sample, order)
-            jobs.append((sample, order, prompt, _Cache.key(s.model, prompt)))
-    todo = [j for j in jobs if j[3] not in cache.data]
+            jobs.append((sample, order, prompt, _cache_key(s.model, prompt)))
+    todo = [j for j in jobs if j[3] not in cache]
     cached = len(jobs) - len(todo)
 
     def run(job: tuple[Sample, list[str], str, str]) -> None:
         sample, _, prompt, key = job
-        cache.put(key, sample.id, call(prompt))
+        call(prompt, key, sample.id)
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, s.concurrency)) as pool:
             for fut in [pool.submit(run, j) for j in todo]:
                 fut.result()
     except Exception as e:  # the endpoint failed: what arrived is cached, a rerun resumes
-        if type(e).__module__.startswith("openai"):
-            done = sum(1 for j in jobs if j[3] in cache.data)
-            raise UserError(
-                f"judge endpoint {s.base_url} failed ({type(e).__name__}: {e}); {done}/{len(jobs)} responses cached, rerun to resume"
-            ) from None
-        raise
+        message = failure_message(e, s.endpoint, "the judge")
+        if message is None:
+            raise
+        done = sum(1 for j in jobs if j[3] in cache)
+        raise UserError(f"{message}; {done}/{len(jobs)} responses cached, rerun to resume") from None
     positions: dict[str, dict[str, list[int]]] = {}
     first_pos_wins, valid, invalid = 0, 0, 0
     for sample, order, _, key in jobs:
-        labels = parse_ranking(cache.data[key], len(order))
+        labels = parse_ranking(cache.entries[key], len(order))
         if labels is None:
             invalid += 1
             continue
