@@ -37,7 +37,7 @@ __all__ = ["EVASIONS", "Normalised", "normalise"]
 #: sentence punctuation the rules read as clause ends.
 _SEPARATORS = " \t·•・-_—~*/\\|+=^`'\"#@&%$<>()[]{}"
 # A full stop joins too (自.杀), but not one followed by a space: that ends an English-style sentence.
-_SEPARATOR_RUN = re.compile(r"(?<=[\u3400-\u9fff])(?:[" + re.escape(_SEPARATORS) + r"]|\.(?!\s))+(?=[\u3400-\u9fff])")
+_SEPARATOR_RUN = re.compile(r"(?<=[\u3400-\u9fff])(?:[" + re.escape(_SEPARATORS) + r"]|\.(?!\s)|(?<=\s)\.)+(?=[\u3400-\u9fff])")
 
 #: Spellings people use for risk words, mapped to the plain word. Each is a regular
 #: expression on already-normalised text (lower case, Simplified). Pinyin needs a word
@@ -48,6 +48,8 @@ EVASIONS: tuple[tuple[str, str], ...] = (
     (r"(?<=[想要去])zs(?![a-z])|(?<![a-z])zs(?=方法|的方法|了吧|算了)", "自杀"),
     (r"(?<=[去想要])4(?![0-9])|(?<![0-9])4(?=了算了|了一了百了)|(?<=想)四(?![川季个点五十百千万年月日号岁])", "死"),
     (r"(?<![a-z])zs(?=的话|怎么|要)", "自杀"),
+    ("谂", "想"),  # Cantonese 諗 (to think): 唔想, 冇谂过 read as their Mandarin forms
+    ("鼠鼠", "我"),  # self-deprecating "I" in mainland slang
     # Emoji people use for means and goodbyes
     ("💊", "药"),
     ("🔪", "刀"),

@@ -188,6 +188,8 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
         reported = found
     if rule.first_person and reported is not None and "我" not in speaker_prefix[reported.end() :]:
         return "concern", "third_party"  # 我哥喝多了说活着没意思，不如死了
+    if rule.first_person and re.search(r"(?:" + R.THIRD_PARTY + r")[^，,。]{0,4}(?:怕|担心|害怕|担忧)我(?:会)?$", prefix):
+        return "concern", "third_party"  # 朋友怕我想不开: their worry, not the writer's words
     if rule.level == "urgent" and re.match(r"的(?:人|来电|电话|个案|案例|学生|患者|来访者|孩子|青少年|群体|新闻)", sentence[end:]):
         return "none", "about_others"  # 会接到很多想轻生的来电
     if quote is not None and re.search(R.THIRD_PARTY, prefix[:quote]) and re.search(r"说|讲|写|问|喊|骂|道", prefix[max(0, quote - 4) : quote]):
@@ -195,7 +197,7 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
     level: Level = rule.level
     if level == "urgent" and rule.signal != "hurt_now" and rule.category in ("suicide", "self_harm") and re.search(R.RESISTED, sentence[end:]):
         return "concern", "resisted"
-    if rule.signal != "hurt_now" and re.search(R.PAST, sentence) and not re.search(R.CURRENT, sentence):
+    if re.search(R.PAST, sentence) and not re.search(R.CURRENT, sentence):
         return "concern", "past"
     if level == "urgent" and rule.category == "harm_to_others" and rule.name != "kill_plan" and re.search(R.RAGE, sentence):
         return "concern", "rage"
@@ -355,6 +357,8 @@ def _level(evidence: list[Span]) -> tuple[Level, list[str]]:
         or ("intent" in dims and dims & {"method", "plan", "preparation"})
         or {"method", "plan"} <= dims
         or len({s.rule for s in mine if s.dimension == "preparation"}) >= 2
+        # Perceived burdensomeness with a wish to be dead (Joiner's interpersonal theory): urgent, a
+        # project choice stricter than the label definitions, which call each alone concern.
         or {"burden", "wish_dead"} <= dims
     )
     if acute or together:
