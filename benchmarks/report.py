@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-__all__ = ["markdown"]
+__all__ = ["SECTIONS", "markdown", "section"]
 
 _PHASE_NAMES = {
     "generate": "generation (`model.generate`)",
@@ -297,19 +297,26 @@ def markdown(results: dict[str, Any], smoke: bool, argv: list[str] | None) -> st
     ]
     if smoke:
         out += ["**SMOKE RUN: smallest sizes; these numbers mean nothing.**", ""]
-    sections = {
-        "grpo": _grpo,
-        "head": _head,
-        "reward": _reward,
-        "metrics": _metrics,
-        "server": _server,
-        "gateway": _gateway,
-        "memory": _memory,
-        "safety": _safety,
-    }
-    for name, render in sections.items():
+    for name in SECTIONS:
         if name in results:
-            out += render(results[name], smoke)
+            out += section(name, results[name], smoke)
     out += _gpu()
     out += _closing(results)
     return "\n".join(out).rstrip() + "\n"
+
+
+def section(name: str, result: dict[str, Any], smoke: bool = False) -> list[str]:
+    """One benchmark's section of BENCHMARKS.md (its ``## N.`` heading first)."""
+    return SECTIONS[name](result, smoke)
+
+
+SECTIONS = {
+    "grpo": _grpo,
+    "head": _head,
+    "reward": _reward,
+    "metrics": _metrics,
+    "server": _server,
+    "gateway": _gateway,
+    "memory": _memory,
+    "safety": _safety,
+}

@@ -72,17 +72,16 @@ def _bench(name: str, smoke: bool, tick: Any) -> dict[str, Any]:
     raise ValueError(name)
 
 
-def _merge_with_previous(path: Path, results: dict[str, Any], chosen: list[str]) -> dict[str, Any]:
-    """This run's sections over the previous full run's (kept with their own dates)."""
-    import json
-
-    if not path.is_file():
-        return results
-    previous = json.loads(path.read_text(encoding="utf-8"))
-    merged = {k: v for k, v in previous.items() if k in ALL and k not in chosen}
-    merged.update({k: results[k] for k in chosen})
-    merged["wall_s"], merged["machine"] = previous.get("wall_s", results["wall_s"]), previous.get("machine", results["machine"])
-    return merged
+def _splice(previous: str, section: list[str]) -> str:
+    """``previous`` report with one section (its ``## N.`` heading first) replaced or added."""
+    lines = previous.splitlines()
+    key = " ".join(section[0].split()[:2])  # "## 7."
+    start = next((i for i, line in enumerate(lines) if line.startswith(key + " ")), None)
+    if start is None:
+        start = end = next((i for i, line in enumerate(lines) if line.startswith("## Closing note")), len(lines))
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join([*lines[:start], *section, *lines[end:]]).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -117,9 +116,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()}
     for name in chosen:
         results[name]["measured"] = {"date": time.strftime("%Y-%m-%d"), "load": os.getloadavg()}
-    if args.output and not args.smoke and set(chosen) != set(ALL):
-        results = _merge_with_previous(args.output.with_suffix(".json"), results, chosen)
-    text = report.markdown(results, smoke=args.smoke, argv=argv)
+    partial = bool(args.output) and not args.smoke and set(chosen) != set(ALL) and args.output.is_file()
+    if partial:
+        # Re-measure only the chosen sections; every other section stays as its own run wrote it.
+        import json
+
+        text = args.output.read_text(encoding="utf-8")
+        for name in chosen:
+            text = _splice(text, report.section(name, results[name]))
+        raw_path = args.output.with_suffix(".json")
+        raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.is_file() else {}
+        results = {**raw, **{name: results[name] for name in chosen}}
+    else:
+        text = report.markdown(results, smoke=args.smoke, argv=argv)
     if args.output:  # the raw numbers beside the report, so it can be re-rendered without re-measuring
         import json
 
@@ -128,7 +137,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         tmp = args.output.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(args.output)  # no half-written report
-        console.print(f"wrote {args.output} in {results['wall_s']:.0f} s")
+        console.print(f"wrote {args.output} in {time.perf_counter() - started:.0f} s")
     else:
         print(text)
     return results
