@@ -49,7 +49,7 @@ def cuda_available() -> bool:
 def trainer_args(
     cfg: Config, output_dir: Path, *, lr: float, batch_size: int, grad_accum: int, save_steps: int, logging_steps: int
 ) -> dict[str, Any]:
-    """Keyword arguments every TRL config here gets; the CPU settings OFFLINE.md measured.
+    """Keyword arguments every TRL config here gets; CPU settings measured on a 2-core machine.
 
     TRL defaults to bf16 even on CPU (2.5x slower there) and turns activation checkpointing
     on (slower for tiny models), so both are explicit.
