@@ -44,11 +44,14 @@ _SEPARATOR_RUN = re.compile(r"(?<=[\u3400-\u9fff])(?:[" + re.escape(_SEPARATORS)
 #: boundary or a CJK neighbour so that it does not fire inside English words.
 EVASIONS: tuple[tuple[str, str], ...] = (
     # 自杀: homophones and pinyin
-    (r"紫砂|自鲨|自刹|自沙|自煞|自殺|自纱|子杀|自s(?:ha)?(?![a-z])|(?<![a-z])zi\s?sha(?![a-z])|(?<![a-z])zisa(?![a-z])", "自杀"),
+    (r"紫砂(?![壶杯茶锅器泥])|自鲨|自刹|自沙|自煞|自殺|自纱|子杀|自s(?:ha)?(?![a-z])|(?<![a-z])zi\s?sha(?![a-z])|(?<![a-z])zisa(?![a-z])", "自杀"),
     (r"(?<=[想要去])zs(?![a-z])|(?<![a-z])zs(?=方法|的方法|了吧|算了)", "自杀"),
     (r"(?<=[去想要])4(?![0-9])|(?<![0-9])4(?=了算了|了一了百了)|(?<=想)四(?![川季个点五十百千万年月日号岁])", "死"),
     (r"(?<![a-z])zs(?=的话|怎么|要)", "自杀"),
-    ("谂", "想"),  # Cantonese 諗 (to think): 唔想, 冇谂过 read as their Mandarin forms
+    ("谂", "想"),
+    ("唔", "不"),  # Cantonese 唔 (not), 冇 (have not): 唔想活 reads as 不想活
+    ("冇", "没"),
+    (r"(?<=[想要去])sh(?=炭)", "烧"),  # Cantonese 諗 (to think): 唔想, 冇谂过 read as their Mandarin forms
     ("鼠鼠", "我"),  # self-deprecating "I" in mainland slang
     # Emoji people use for means and goodbyes
     ("💊", "药"),

@@ -168,7 +168,8 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
     prefix = sentence[:start]
     quote = _in_quotes(prefix)
     speaker_prefix = prefix[:quote] if quote is not None else prefix
-    if re.search(R.NEGATION, _clause_prefix(prefix).rstrip(_MASK + " 我也其实根本真的完全一点都什么啥")):
+    clause = _clause_prefix(prefix).rstrip(_MASK + " 我也其实根本真的完全一点都什么啥任何")
+    if re.search(R.NEGATION, clause) and not re.search(r"(?:会不会|是不是|有没有|能不能|要不要)有?$", clause):  # 会不会有: a question
         return "none", "negated"
     third = rule.first_person and (_third_party(speaker_prefix) or (quote is not None and _third_party(prefix[:quote])))
     context = next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, sentence)), None)
@@ -179,6 +180,8 @@ def _judge(rule: R.Rule, sentence: str, start: int, end: int) -> tuple[Level, st
         return ("none", context) if context else ("concern", "third_party")
     if context and (quote is not None or sentence[end : end + 1] == "的"):
         return "none", context  # a character's line quoted from a film, or "a book about 想自杀的人"
+    if context == "fiction" and re.search(r"剧本|开本|角色|扮演|演的是|台词", sentence) and rule.signal != "hurt_now":
+        return "none", "role"  # 剧本杀: 我就是凶手，用的是在红茶里下毒
     if context and "我" not in prefix and rule.signal != "hurt_now":
         return "none", context  # 电视剧里演一个人要跳楼: nobody in the sentence is the writer
     subjects = re.sub(R.OBJECT_OTHER, lambda m: _MASK * len(m.group(0)), speaker_prefix)  # 跟朋友说 is the writer speaking
@@ -246,6 +249,9 @@ class Screener:
         evidence: list[Span] = []
         suppressed: list[Span] = []
         asked: str | None = None
+        # Context named in any user turn (露营, a game) explains weak mentions in the others too.
+        users = " ".join(normalise(m["content"]).text for m in messages if m["role"] == "user")
+        context = None if single else next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, users)), None)
         for i, m in enumerate(messages):
             where = None if single else i
             if m["role"] == "assistant":
@@ -255,7 +261,7 @@ class Screener:
                 continue
             if m["role"] != "user":
                 continue
-            found, lowered = self._match(m["content"], where)
+            found, lowered = self._match(m["content"], where, context)
             evidence += found
             suppressed += lowered
             reply = normalise(m["content"].strip()).text
@@ -267,13 +273,13 @@ class Screener:
         raised = self._second_signals(messages, single)
         return _raise(result, raised) if raised else result
 
-    def _match(self, text: str, message: int | None) -> tuple[list[Span], list[Span]]:
+    def _match(self, text: str, message: int | None, conversation_context: str | None = None) -> tuple[list[Span], list[Span]]:
         norm = normalise(text)
         masked, _ = _mask_idioms(norm.text)
         evidence: list[Span] = []
         suppressed: list[Span] = []
         # A film, a game or a move named anywhere in the turn explains its weak mentions too.
-        turn_context = next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, masked)), None)
+        turn_context = next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, masked)), None) or conversation_context
         for s_start, s_end in _sentences(masked):
             sentence = masked[s_start:s_end]
             for rule in self.rules:
