@@ -54,6 +54,15 @@ MASKED = [
     ("成都市武侯区人民南路四段12号", "成都市武侯区人民南路四段12号", "address"),
     ("天津市和平区和平路100号", "天津市和平区和平路100号", "address"),
     ("住在碧桂园3期5栋", "碧桂园3期5栋", "address"),
+    # contact and number contexts (set A, first run, exposed these shapes)
+    ("她用QQ55667788加我", "55667788", "qq"),  # Latin context word glued to the number
+    ("tel13912345678随时找我", "13912345678", "phone"),
+    ("办公室座机是（0755）8623 1234，白天打", "（0755）8623 1234", "phone"),  # bracketed area code, context after
+    ("他的英国护照号码是 123456789", "123456789", "passport"),  # digits only
+    ("同学的护照号 K7X2Y8841 写错了", "K7X2Y8841", "passport"),  # letters and digits mixed
+    ("passport no. P1234567", "P1234567", "passport"),
+    ("护照丢了，电话13812345678打不通", "13812345678", "phone"),  # the nearest context word wins
+    ("论文发到 li.ming#pku.edu.cn 就行", "li.ming#pku.edu.cn", "email"),  # obfuscated, two-level domain
 ]
 
 KEPT = [

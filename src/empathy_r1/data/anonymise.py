@@ -165,7 +165,7 @@ _DOT = r"(?:\s*\.\s*|\s*[\(\[\{<（【]\s*(?:dot|DOT|点)\s*[\)\]\}>）】]\s*|\
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _EMAIL_OBFUSCATED = re.compile(
     rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{1,63}}{_AT}(?:{_MAIL_DOMAINS}|[A-Za-z0-9-]{{2,30}}(?={_DOT}{_TLD}))"
-    rf"(?:{_DOT}[A-Za-z0-9-]{{2,30}})*?{_DOT}{_TLD}(?![A-Za-z])"
+    rf"(?:{_DOT}[A-Za-z0-9-]{{2,30}})*{_DOT}{_TLD}(?![A-Za-z])"  # greedy: "x#hust.edu.cn" keeps its ".cn"
 )
 _URL = (
     re.compile(r"(?i)(?:https?://|www\.)[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\"'<>]+"),
@@ -210,7 +210,11 @@ _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
 #: type -> (context words, value pattern). The value may sit up to 8 non-alphanumeric characters
 #: after the context word ("身份证号码是：...") or just before it ("...是我的QQ").
 _CONTEXT: dict[str, tuple[str, str]] = {
-    "passport": (r"护照(?:号码|号)?|passport(?:\s*no\.?)?", r"[A-Za-z]{1,2}[ -]?\d{6,9}"),
+    # Any country's passport: letters and digits mixed (C01X00T47) or digits only (568214093).
+    "passport": (
+        r"护照(?:号码|号|编号|证号)?|passport(?:\s*(?:no\.?|number|#))?",
+        r"(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{1,3}[ -]?[A-Za-z0-9]{4,10}",
+    ),
     "student_id": (r"学号|学生证号?|学籍号|准考证号?|考生号|学生号|student\s*id", r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){3,19}"),
     "employee_id": (
         r"工号|员工号|员工编号|职工号|工牌号?|员工卡号|员工id|employee\s*id",
@@ -223,19 +227,24 @@ _CONTEXT: dict[str, tuple[str, str]] = {
         r"[A-Za-z][-_A-Za-z0-9]{5,19}|\d(?:[ -]?\d){5,11}",
     ),
     "bank_card": (r"卡号|银行卡(?:号)?|银行账号|账号|帐号|储蓄卡|信用卡|借记卡|工资卡|存折", r"\d(?:[ -]{0,2}\d){11,18}"),
-    "phone": (r"手机(?:号码|号)?|电话(?:号码)?|联系方式|座机|号码|打给我|打我|call|tel|phone|mobile", _NUM),
+    "phone": (
+        r"手机(?:号码|号)?|电话(?:号码)?|联系方式|座机|号码|打给我|打我|call|tel|phone|mobile",
+        rf"(?:[(（]\+?\d{{2,4}}[)）]\s?)?{_NUM}",  # "(010)6523 8899": the area code in brackets belongs to it
+    ),
     "plate": (r"车牌(?:号码|号)?|牌照", r"[\u4e00-\u9fff][A-Za-z][ ·.-]?[A-Za-z0-9]{4,6}"),
 }
 _GAP = r"[^0-9A-Za-z\n]{0,8}?"
 _CONTEXT_AFTER = {
-    t: re.compile(rf"(?i)(?:{words}){_GAP}(?<![0-9A-Za-z])({value})(?![0-9A-Za-z])") for t, (words, value) in _CONTEXT.items()
-}
-_CONTEXT_BEFORE = {
-    t: re.compile(rf"(?i)(?<![0-9A-Za-z])({value})(?![0-9A-Za-z])[^0-9A-Za-z\n]{{0,6}}?(?:{words})")
+    # "QQ2984716530", "tel13812345678": a number may follow a Latin context word with no gap at all.
+    t: re.compile(rf"(?i)(?P<w>{words})(?:{_GAP}(?<![0-9A-Za-z])|(?=\d))(?P<v>{value})(?![0-9A-Za-z])")
     for t, (words, value) in _CONTEXT.items()
 }
-_CONTEXT_RANK = {kind: i / 100 for i, kind in enumerate(_CONTEXT)}
-_MAX_DIGITS = {"phone": 13, "qq": 12}
+_CONTEXT_BEFORE = {
+    t: re.compile(rf"(?i)(?<![0-9A-Za-z])(?P<v>{value})(?![0-9A-Za-z])[^0-9A-Za-z\n]{{0,6}}?(?P<w>{words})")
+    for t, (words, value) in _CONTEXT.items()
+}
+_CONTEXT_RANK = {kind: i / 1000 for i, kind in enumerate(_CONTEXT)}
+_MAX_DIGITS = {"phone": 13, "qq": 12, "passport": 10}
 _MIN_DIGITS = {
     "phone": 7,
     "bank_card": 12,
@@ -243,22 +252,24 @@ _MIN_DIGITS = {
     "qq": 5,
     "student_id": 4,
     "employee_id": 3,
-    "passport": 6,
+    "passport": 5,
     "wechat": 0,
     "plate": 1,
 }
 
 
-def _context_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
-    for table in (_CONTEXT_AFTER, _CONTEXT_BEFORE):
+def _context_numbers(fx: str) -> Iterator[tuple[int, int, str, int]]:
+    """(start, end, type, distance): distance is the number of characters between value and context word."""
+    for after, table in ((True, _CONTEXT_AFTER), (False, _CONTEXT_BEFORE)):
         for kind, pattern in table.items():
             for m in pattern.finditer(fx):
-                value = m.group(1)
+                value = m.group("v")
                 if not _MIN_DIGITS[kind] <= sum(c.isdigit() for c in value) <= _MAX_DIGITS.get(kind, 20):
                     continue
                 if kind == "wechat" and value.isalpha():
                     continue
-                yield m.start(1), m.end(1), kind
+                distance = m.start("v") - m.end("w") if after else m.start("w") - m.end("v")
+                yield m.start("v"), m.end("v"), kind, distance
 
 
 # --- plates and addresses -----------------------------------------------------------------------
@@ -433,8 +444,10 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
     for pattern in _URL:
         for m in pattern.finditer(fx):
             add(m.start(), m.end(), "url", _PRIORITY["url"])
-    for a, b, kind in _context_numbers(fx):
-        add(a, b, kind, _PRIORITY["ctx"] + _CONTEXT_RANK[kind])  # specific contexts (QQ号码) before generic ones (号码)
+    for a, b, kind, distance in _context_numbers(fx):
+        # The nearest context word wins ("护照丢了，电话138...": a phone); at equal distance the specific
+        # context (QQ号码) beats the generic one (号码).
+        add(a, b, kind, _PRIORITY["ctx"] + min(distance, 9) / 100 + _CONTEXT_RANK[kind])
     for a, b, kind in _shape_numbers(fx):
         add(a, b, kind, _PRIORITY[kind])
     for m in _PLATE.finditer(fx):
