@@ -284,13 +284,29 @@ _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9
 _AC = r"(?:(?![我你他她它在住于到是的了从去来就也还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
 _ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区))"
-_ROAD = rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里))"
-_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居))"
-_UNIT = rf"(?:{_NUMERAL}(?:号院|号楼|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期)|[A-Za-z]\d*座)"
-_ADDRESS = re.compile(
-    rf"(?:{_ADMIN}+(?:{_ROAD}|{_BUILDING})?(?:[-\s]?{_UNIT})*|(?:{_ROAD}|{_BUILDING})(?:[-\s]?{_UNIT})+)(?:[-\s]?{_UNIT})*"
-    r"(?:(?<=[号栋幢座元楼层])[-\s]?\d{2,5}(?![\d年月日岁元块分个次天人]))?"  # "5栋2单元302": the room number written bare
+# Roads: 路/街/巷 ..., and 道 (天津 鞍山西道, 香港 弥敦道) with two characters at least before it and not
+# the 道 of 知道, 味道, 频道 ...
+_ROAD = (
+    rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)"
+    rf"|{_AC}{{2,10}}?(?<![知味难通轨频渠跑车隧管报霸厚地公王街赛水航栈国干坑步古弯孔一二两])道)"
 )
+_BUILDING = (
+    rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
+)
+# Units: 号, 栋, 单元, 室 ..., 门 (天津 "3门" an entrance), 舍 (a dormitory block), A座 / B栋 / C区.
+_UNIT = (
+    rf"(?:{_NUMERAL}(?:号院|号楼|号舍|号门|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期|门|舍|斋|房|区)"
+    r"|[A-Za-z]\d*(?:座|栋|幢|区|单元))"
+)
+_DASHED = r"\d{1,5}(?:-\d{1,5}){1,3}(?![\d年月日岁元块分个次天人])"  # "12-2-501": building-unit-room
+# the room written bare after a unit: "5栋2单元302", "7栋18-3", "11号2-1-3"
+_BARE_ROOM = rf"(?:(?<=[号栋幢座元楼层门舍斋])[-\s]?(?:{_DASHED}|\d{{2,5}}(?![\d年月日岁元块分个次天人])))?"
+_ADDRESS = re.compile(
+    rf"(?:{_ADMIN}+(?:{_ROAD}|{_BUILDING}){{0,3}}(?:[-\s]?{_UNIT})*|(?:{_ROAD}|{_BUILDING}){{1,3}}(?:[-\s]?{_UNIT})+)(?:[-\s]?{_UNIT})*"
+    + _BARE_ROOM
+)
+# After a house number, a building named without a suffix ("...10号颐和国际B座2305", "...128号华星公寓12-2-501").
+_ADDRESS_MORE = re.compile(rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})")
 _ADDRESS_CONTEXT = re.compile(
     r"(?:住在|住址(?:是|为)?|地址(?:是|为)?|家住|家在|住的地方是|搬到了?|寄到|收货地址|户籍|老家在|租在)[:：]?\s*"
 )
@@ -300,7 +316,8 @@ _COMPONENT = re.compile(rf"{_ADMIN}|{_ROAD}|{_BUILDING}")
 # Ordinary words that end like an address component.
 _NOT_PLACES = set(
     "市区 城区 郊区 山区 景区 误区 地区 社区 校区 园区 雷区 灾区 城市 都市 超市 股市 楼市 夜市 菜市 节省 反省 县城 城里 村里 心里 这里 那里 哪里 "
-    "家里 公里 夜里 手里 梦里 脑子里 屋里 街道 大街 马路 公路 道路 思路 出路 退路 套路 弯路 走路 网路 小巷 里弄 花园 公寓 宿舍 广场".split()
+    "家里 公里 夜里 手里 梦里 脑子里 屋里 街道 大街 马路 公路 道路 思路 出路 退路 套路 弯路 走路 网路 小巷 里弄 花园 公寓 宿舍 广场 "
+    "人行道 下水道 林荫道 羊肠道 高速公路 小区".split()
 )
 
 
@@ -309,15 +326,25 @@ def _components(text: str) -> int:
 
 
 def _addresses(fx: str) -> Iterator[tuple[int, int, str]]:
+    # Pieces that touch ("...鞍山西道迎风里" + "小区12号楼3门501", "...汉口路22号" + "南园7舍405") are one address.
+    chains: list[list[int]] = []
     for m in _ADDRESS.finditer(fx):
-        text = m.group(0)
+        if chains and fx[chains[-1][1] : m.start()] in ("", " ", "-"):
+            chains[-1][1] = m.end()
+        else:
+            chains.append([m.start(), m.end()])
+    for chain in chains:
+        while re.search(r"[\d号栋幢座元楼层门舍斋室]$", fx[chain[0] : chain[1]]) and (more := _ADDRESS_MORE.match(fx, chain[1])):
+            chain[1] = more.end()
+    for start, end in chains:
+        text = fx[start:end]
         components = _components(text)
         has_unit = bool(re.search(_UNIT, text))
-        context = bool(_ADDRESS_CONTEXT.search(fx[max(0, m.start() - 8) : m.start()]))
+        context = bool(_ADDRESS_CONTEXT.search(fx[max(0, start - 8) : start]))
         # One place name alone ("北京市", "朝阳区") is not an address; two components, a house
         # number, or an address context word make it one.
         if components >= 2 or (has_unit and components >= 1) or (context and components >= 1 and len(text) >= 4):
-            yield m.start(), m.end(), "address"
+            yield start, end, "address"
 
 
 # --- names ------------------------------------------------------------------------------------
