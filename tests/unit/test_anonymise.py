@@ -70,6 +70,19 @@ MASKED = [
     ("他住在杭州市西湖区文三路128号华星公寓12-2-501", "杭州市西湖区文三路128号华星公寓12-2-501", "address"),
     ("地址是青岛市市南区香港中路10号颐和国际B座2305", "青岛市市南区香港中路10号颐和国际B座2305", "address"),
     ("搬到了昆明市五华区翠湖南路8号6栋14-2", "昆明市五华区翠湖南路8号6栋14-2", "address"),
+    # names: full names after a role or naming cue, before a title, compound and rarer surnames, famous people
+    ("我的秘书韩雪梅今天又请假了", "韩雪梅", "name"),  # role 秘书, jieba splits the name
+    ("我外婆孔繁英住院了", "孔繁英", "name"),  # kinship role
+    ("收款人许文博，麻烦核对", "许文博", "name"),  # naming cue of a transfer
+    ("户名是龙海燕", "龙海燕", "name"),  # a rarer surname after a naming cue
+    ("我们班主任诸葛明说我上课走神", "诸葛明", "name"),  # compound surname; jieba glues 明说
+    ("上官婉清是我最好的朋友", "上官婉清", "name"),  # a compound surname needs no cue
+    ("我的心理咨询师卓雅琴建议我多运动", "卓雅琴", "name"),  # jieba glues the role to the surname
+    ("于海洋医生说我的情况不严重", "于海洋", "name"),  # title after the name
+    ("我和白云飞经理吵了一架", "白云飞", "name"),
+    ("我爸爸叫郑国强，他脾气很差", "郑国强", "name"),
+    ("毛泽东的诗词我背了很多", "毛泽东", "name"),  # public figures are names too
+    ("我的偶像是刘翔，他很坚强", "刘翔", "name"),  # a two-character famous name after 偶像
 ]
 
 KEPT = [
@@ -89,6 +102,16 @@ KEPT = [
     "我的工资卡被冻结了，手机号被别人注册了",
     "我不知道该怎么办，味道很奇怪，换了频道也没用",
     "那条人行道上有个坑，我在北京市知道了这件事",
+    # ordinary words next to roles, and 张/段 as measure words, are not names
+    "这张卡是我妈妈的，那段时间我很难过",
+    "谢谢你们听我说这些，谢谢医生",
+    "我妈妈马上就回来了，朋友高兴地说",
+    "我同学张开始哭的时候我不知道怎么办",
+    "孩子马虎，同桌安静得像不存在一样",
+    "我女朋友温柔体贴，妈妈于心不忍",
+    "我是高中生，我的初中同学都结婚了，单位领导总是批评我",
+    "下个月飞温哥华，儿子查出来对猫毛过敏",
+    "这边只有一个冷冰冰的出租屋，让人没安全感",
 ]
 
 

@@ -11,7 +11,11 @@ Rule-based on purpose: auditable, fast enough, no model to download. Three kinds
   "学号", "工号", ...), as Presidio's context enhancer raises a weak pattern's score;
 * **a segmenter**: people's names from jieba's part-of-speech tag ``nr`` (person name), kept when
   the word is not a common dictionary word or when context says it is a person (叫, 名字, 经理,
-  老师, 同学, ...). Names become ``[NAME]``.
+  老师, 同学, ...). Names become ``[NAME]``. Jieba often splits a name (钱|宇航) or glues it to its
+  neighbour (诸葛|明说), so a full name is also read character by character right after a role or
+  naming cue (助理, 爷爷, 户名, 收款人, 叫 ...) and right before a title (院士, 医生, 阿姨 ...), with jieba's
+  tokens only vetoing ordinary words (妈妈|马上, 朋友|高兴, 同学张|开始); compound surnames need no cue;
+  famous three-character names in jieba's dictionary (public figures are names too) count.
 
 Numbers are found in a folded copy of the text (full-width digits, letters, spaces and dashes
 mapped to ASCII one character for one), so "１３８ １２３４－５６７８" is a phone number too, and
@@ -290,9 +294,7 @@ _ROAD = (
     rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)"
     rf"|{_AC}{{2,10}}?(?<![知味难通轨频渠跑车隧管报霸厚地公王街赛水航栈国干坑步古弯孔一二两])道)"
 )
-_BUILDING = (
-    rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
-)
+_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
 # Units: 号, 栋, 单元, 室 ..., 门 (天津 "3门" an entrance), 舍 (a dormitory block), A座 / B栋 / C区.
 _UNIT = (
     rf"(?:{_NUMERAL}(?:号院|号楼|号舍|号门|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期|门|舍|斋|房|区)"
@@ -360,8 +362,21 @@ _TITLES = (
     "老师|经理|总监|主管|总|董|医生|大夫|主任|老板|师傅|阿姨|叔叔|伯伯|先生|女士|小姐|教授|同学|律师|护士|科长|处长|局长|"
     "部长|校长|院长|班长|组长|书记|师兄|师姐|学长|学姐|老公|老婆|同事|室友|前男友|前女友|男友|女友|男朋友|女朋友|领导|上司|导师|"
     "辅导员|邻居|妈妈|爸爸|母亲|父亲|哥哥|姐姐|弟弟|妹妹|儿子|女儿|丈夫|妻子|对象|闺蜜|朋友|好友|表哥|表姐|表妹|表弟|堂哥|堂姐|"
-    "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|哥|姐|姨|叔"
+    "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|助理|秘书|司机|保姆|房东|租客|队友|搭档|合伙人|前夫|前妻|未婚夫|未婚妻|爷爷|奶奶|"
+    "外公|外婆|姥姥|姥爷|侄子|侄女|外甥|班主任|队长|医师|咨询师|网友|发小|老乡|舍友|宿管|保安|店长|院士|教练|学妹|学弟|师弟|"
+    "师妹|师父|婆婆|公公|岳父|岳母|嫂子|姐夫|妹夫|继父|继母|后妈|同桌|主播|作家|演员|歌手|导演|主持人|选手|总裁|董事长|专家|"
+    "法官|警官|民警|记者|会计|顾问|哥|姐|姨|叔"
 )
+# Words after which a full name follows: a role ("助理钱宇航", "爷爷郭守义") or a naming cue ("户名罗志强").
+_ROLES_BEFORE = "|".join(t for t in _TITLES.split("|") if len(t) >= 2)
+_FULL_NAME_CUE = re.compile(
+    rf"(?:{_ROLES_BEFORE}|叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫|为)?|开户名|户名(?:是|为)?|收款人(?:是|为)?|持卡人(?:是|为)?|"
+    r"联系人(?:是|为)?|负责人(?:是|为)?|我是)[:：\s]?"
+)
+# Titles after which a full name ends: "钟南山院士", "杨桂兰阿姨".
+_FULL_NAME_TITLE_AFTER = re.compile(rf"(?=(?:{_ROLES_BEFORE}))")
+# Verbs of admiration before a public figure's two-character name: "崇拜姚明".
+_FAN_CUE = re.compile(r"(?:崇拜|偶像(?:是)?|粉丝|迷上了?|追星)$")
 _TITLE = re.compile(rf"(?:{_TITLES})")
 _NAME_CUE_BEFORE = re.compile(rf"(?:叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫)?|我是|称呼|{_TITLES})[:：\s]?$")
 _NAME_CUE_AFTER = re.compile(rf"^(?:{_TITLES})")
@@ -386,8 +401,97 @@ _NICKNAME = re.compile(rf"(?<![大多最])[老小]([{''.join(sorted(_SURNAMES))}
 _NOT_NICKNAMES = {"小马", "老马", "小林", "小叶", "小田", "小时"}
 
 
-def _surnamed(word: str) -> bool:
-    return word[:2] in _COMPOUND or word[0] in _SURNAMES
+# Rarer surnames, trusted only with a name tag or a role next to them (they begin ordinary words too often
+# to make nicknames: 小白, 小花, 小路).
+_MORE_SURNAMES = set(
+    "宁石白方万向龙常武易文关于申江蓝柏庄单洪包车管华焦尚谷毕舒阎连季景麦房解花甘蔺卓符欧商司伏盛米丛郎应晋宫游兰艾宗练云初"
+    "苑左鞠荣权邸洛冀燕边卫费麻屈强桂匡农萧谈赖湛谌危安尤奚荆支曲言况储裘伊屠郜乐池贝居衣战浦查鄢冷闻丰"
+)
+_ALL_SURNAMES = _SURNAMES | _MORE_SURNAMES
+# A famous name in jieba's dictionary ends a three-character nr word; these endings make it a place or a thing
+# (钟祥市, 张家口, 黄金周, 许可证, 胡萝卜).
+_NOT_NAME_ENDINGS = set("市县省区镇村口楼证花周家湖冲港岛园路街卜顿嫩夷斯姆克尔特松山寺宫庙")
+# Characters of transliterated place and brand names (温哥华, 麦肯基), rare in Chinese given names.
+_FOREIGN = set("哥斯尔克特亚拉巴维纳基普姆莱奥坦")
+_FUNCTION_FLAGS = ("v", "vn", "d", "c", "p", "u", "uj", "ul", "uz", "ug", "uv", "r", "m", "q", "t", "f", "ad", "y", "e", "o", "x")
+
+
+def _surnamed(word: str, wide: bool = False) -> bool:
+    return word[:2] in _COMPOUND or word[0] in (_ALL_SURNAMES if wide else _SURNAMES)
+
+
+def _full_name(text: str, start: int, end: int, tokens: dict, freq: dict, strict: bool = True) -> bool:
+    """Whether text[start:end] (next to a role or cue) is a surname and a given name, by jieba's tokens."""
+    word = text[start:end]
+    k = 2 if word[:2] in _COMPOUND else 1
+    if not 2 <= len(word) <= k + 2 or not _surnamed(word, wide=True) or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        return False
+    if _NOT_IN_NAMES & set(word[k:]) or _TITLE.match(text, start + k):  # 王老师 is the other rule's
+        return False
+    if strict and end not in tokens["ends"] and end != len(text):
+        return False
+    first = tokens["at"].get(start)  # the surname must not begin an ordinary word: 高兴, 马上, 张罗, 江苏, 安静
+    if first is None:
+        if strict:
+            return False
+        first = ("", "")  # jieba glued the cue to the surname (师卓雅|琴): nothing to say against it
+    if len(first[0]) > len(word):  # the surname begins a longer word: 温柔体贴, 于心不忍
+        return False
+    rest = tokens["at"].get(start + len(first[0]))
+    if k < len(first[0]) < len(word) and not first[1].startswith("nr") and rest is not None and rest[1] in _FUNCTION_FLAGS:
+        return False  # 周记|里: the surname begins a word and a particle follows (not 郑国|强)
+    if first[0] == word and first[1] in _FUNCTION_FLAGS:  # 查出来 (v)
+        return False
+    if len(first[0]) > k and (freq.get(first[0]) or 0) > _COMMON_FREQ:
+        # a dictionary word: only a famous three-character name (jieba tags 安静, 马虎 nr too)
+        if not (first[0] == word and first[1] == "nr" and len(word) == 3 and word[-1] not in _NOT_NAME_ENDINGS):
+            return False
+    given = tokens["at"].get(start + k)  # nor the given name be a verb or a particle: 张|开始, 李|打
+    if given is not None and start + k + len(given[0]) > end and not (end < len(text) and text[end] in _NOT_IN_NAMES):
+        return False  # the given name runs on into a word (张|开始); 诸葛|明说 is the name and 说
+    if (
+        given is not None
+        and start + k + len(given[0]) <= end
+        and given[1] in _FUNCTION_FLAGS
+        and not given[1].startswith("nr")
+        and (freq.get(given[0]) or 0) > _COMMON_FREQ
+    ):
+        return False
+    return True
+
+
+def _names_near_roles(text: str, tokens: dict, freq: dict) -> Iterator[tuple[int, int, str]]:
+    """Full names just after a role or naming cue, and just before a title (jieba often splits them)."""
+    starts = [m.end() for m in _FULL_NAME_CUE.finditer(text)]
+    # a compound surname needs no cue (上官, 诸葛 begin no ordinary word; 东方 does)
+    starts += [m.start() for m in re.finditer("|".join(c for c in _COMPOUND if c != "东方"), text)]
+    for s in starts:
+        k = 2 if text[s : s + 2] in _COMPOUND else 1
+        # 王建国 before 王建, a name that ends where jieba's word ends before one that does not (诸葛|明说)
+        for strict, g in ((True, 2), (True, 1), (False, 2), (False, 1)):
+            if _full_name(text, s, s + k + g, tokens, freq, strict):
+                yield s, s + k + g, "name"
+                break
+    for m in _FULL_NAME_TITLE_AFTER.finditer(text):
+        e = m.start()
+        for n in (4, 3, 2):
+            s = e - n
+            if s < 0 or (n == 4 and text[s : s + 2] not in _COMPOUND):
+                continue
+            first = tokens["at"].get(s)
+            if first is None or (n >= 3 and len(first[0]) == 1 and first[1] in _FUNCTION_FLAGS):  # 向|王明 老师
+                continue
+            if _full_name(text, s, e, tokens, freq):
+                yield s, e, "name"
+                break
+
+
+def _false_name(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    if len(word) == 2 and word[0] == word[1]:  # 谢谢, 常常: a surname is never doubled
+        return True
+    # 张, 段, 包 as measure words: 这张卡, 一段话, 两包烟
+    return word[0] in "张段包项管" and re.search(r"[这那有一两二三四五六七八九十几每哪整某半\d]$", text[:start]) is not None
 
 
 def _names(text: str) -> Iterator[tuple[int, int, str]]:
@@ -398,6 +502,13 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
     for token in tagger.cut(text):
         tokens.append((pos, pos + len(token.word), token.word, token.flag))
         pos += len(token.word)
+    index = {"ends": {t[1] for t in tokens}, "at": {t[0]: (t[2], t[3]) for t in tokens}}
+    for a, b, kind in (*_names_from_tokens(text, tokens, freq), *_names_near_roles(text, index, freq)):
+        if not _false_name(text, a, b):
+            yield a, b, kind
+
+
+def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[int, int, str]]:
     for i, (start, end, word, flag) in enumerate(tokens):
         if len(word) == 1 and word in _SURNAMES and flag.startswith("nr") and i + 1 < len(tokens):
             # jieba splits some names: 赵 + 经理, 陈 + 浩然 (after 叫)
@@ -416,7 +527,19 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
         common = (freq.get(word) or 0) > _COMMON_FREQ
         titled = re.fullmatch(rf"[\u4e00-\u9fff]{{1,2}}(?:{_TITLES})", word) is not None
         if flag in ("nr", "nrfg", "nrt"):
-            if titled and _surnamed(word):  # 王老师, 李经理, 张总: the whole form names the person
+            if (
+                common
+                and len(word) == 3
+                and flag == "nr"
+                and _surnamed(word)  # common surnames only: 安全感, 冷冰冰 are tagged nr too
+                and word[-1] not in _NOT_NAME_ENDINGS
+                and not _FOREIGN & set(word)
+                and not titled
+            ):
+                yield start, end, "name"  # a famous person in jieba's dictionary: 毛泽东, 鲁迅's peers
+            elif common and len(word) == 2 and _surnamed(word, wide=True) and _FAN_CUE.search(text[:start]):
+                yield start, end, "name"  # 崇拜姚明
+            elif titled and _surnamed(word):  # 王老师, 李经理, 张总: the whole form names the person
                 yield start, end, "name"
             elif len(word) >= 2 and re.fullmatch(r"[小老阿][\u4e00-\u9fff]", word) and (word[1] in _SURNAMES or cue):
                 yield start, end, "name"  # 小王, 老张, 阿明 (with context)
@@ -426,9 +549,15 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
                 or (cue and len(word) <= 3 and flag == "nr" and not re.match(r"[上下本这那每前后今明昨]", word))
             ):
                 yield start, end, "name"
-            elif cue and len(word) >= 2 and _surnamed(word):
-                yield start, end, "name"
-        elif cue and len(word) >= 2 and not common and _surnamed(word) and flag not in ("v", "d", "c", "p", "u", "r", "m", "q", "t"):
+            elif cue and 2 <= len(word) <= 3 + (word[:2] in _COMPOUND) and _surnamed(word) and (not common or len(word) == 3):
+                yield start, end, "name"  # not 孩子马虎
+        elif (
+            cue
+            and 2 <= len(word) <= 3 + (word[:2] in _COMPOUND)
+            and not common
+            and _surnamed(word)
+            and flag not in ("v", "d", "c", "p", "u", "r", "m", "q", "t")
+        ):
             yield start, end, "name"  # a segmenter miss right after 叫 / before 老师
     for m in _NICKNAME.finditer(text):  # 小王, 老张, 小李: jieba splits some of them
         if m.group(0) not in _NOT_NICKNAMES:
