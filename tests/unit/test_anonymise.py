@@ -63,6 +63,10 @@ MASKED = [
     ("passport no. P1234567", "P1234567", "passport"),
     ("护照丢了，电话13812345678打不通", "13812345678", "phone"),  # the nearest context word wins
     ("论文发到 li.ming#pku.edu.cn 就行", "li.ming#pku.edu.cn", "email"),  # obfuscated, two-level domain
+    ("有事q我：3344556677", "3344556677", "qq"),  # slang context
+    ("打办公室电话 021-64381234转816", "021-64381234转816", "phone"),  # the extension belongs to the number
+    ("我的港澳通行证号码C12345678丢了", "C12345678", "passport"),  # a travel document like a passport
+    ("护照号是 P-12345678", "P-12345678", "passport"),
     # addresses: 道 roads, 门/舍 units, pieces that touch, dashed rooms, suffix-less building names
     ("我家在哈尔滨市道里区中央大街明珠小区5号楼2门301", "哈尔滨市道里区中央大街明珠小区5号楼2门301", "address"),
     ("她租在南开区成都道88号", "南开区成都道88号", "address"),
@@ -128,6 +132,10 @@ def test_masked(sentence, secret, kind):
 @pytest.mark.parametrize("sentence", KEPT)
 def test_ordinary_text_is_kept(sentence):
     assert anonymise(sentence)[0] == sentence
+
+
+def test_context_value_keeps_its_space():
+    assert anonymise("工号 00875，学号：2021-0123-45")[0] == "工号 [EMPLOYEE_ID]，学号：[STUDENT_ID]"
 
 
 def test_checks_and_fold():

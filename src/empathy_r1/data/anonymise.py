@@ -195,6 +195,9 @@ def _digit_groups(fx: str) -> Iterator[tuple[int, int, str]]:
                 yield a, b, re.sub(r"[^0-9Xx+]", "", fx[a:b])
 
 
+_PHONE_EXTENSION = re.compile(r"\s?(?:转|分机|ext\.?\s?|-)\s?\d{1,5}(?!\d)", re.IGNORECASE)
+
+
 def _shape_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
     for a, b, chars in _digit_groups(fx):
         digits = chars.lstrip("+")
@@ -216,8 +219,9 @@ _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
 _CONTEXT: dict[str, tuple[str, str]] = {
     # Any country's passport: letters and digits mixed (C01X00T47) or digits only (568214093).
     "passport": (
-        r"护照(?:号码|号|编号|证号)?|passport(?:\s*(?:no\.?|number|#))?",
-        r"(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{1,3}[ -]?[A-Za-z0-9]{4,10}",
+        # 港澳 / 台湾 通行证 and 旅行证 numbers are travel documents of the same kind
+        r"护照(?:号码|号|编号|证号)?|通行证(?:号码|号)?|旅行证(?:号码|号)?|passport(?:\s*(?:no\.?|number|#))?",
+        r"(?=(?:[A-Za-z -]*\d){5})[A-Za-z0-9]{1,3}[ -]?[A-Za-z0-9]{4,10}",
     ),
     "student_id": (r"学号|学生证号?|学籍号|准考证号?|考生号|学生号|student\s*id", r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){3,19}"),
     "employee_id": (
@@ -225,7 +229,7 @@ _CONTEXT: dict[str, tuple[str, str]] = {
         r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){1,19}",
     ),
     "id_card": (r"身份证(?:号码|号)?|证件号(?:码)?|身份号码?|id\s*card", r"\d(?:[ -]?\d){13,16}[ -]?[\dXx]"),
-    "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号", r"[1-9](?:[ -]?\d){4,11}"),
+    "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号|q我|扣我", r"[1-9](?:[ -]?\d){4,11}"),
     "wechat": (
         r"微信(?:号|id)?|weixin|wei\s?xin|wechat|vx|v信|wx(?:号)?|薇信|威信|vx号|加微|微号",
         r"[A-Za-z][-_A-Za-z0-9]{5,19}|\d(?:[ -]?\d){5,11}",
@@ -273,7 +277,8 @@ def _context_numbers(fx: str) -> Iterator[tuple[int, int, str, int]]:
                 if kind == "wechat" and value.isalpha():
                     continue
                 distance = m.start("v") - m.end("w") if after else m.start("w") - m.end("v")
-                yield m.start("v"), m.end("v"), kind, distance
+                lead = len(value) - len(value.lstrip(" -"))  # "工号 00875": the space is not the number
+                yield m.start("v") + lead, m.end("v"), kind, distance
 
 
 # --- plates and addresses -----------------------------------------------------------------------
@@ -590,6 +595,8 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
     found: list[tuple[float, int, int, int, str]] = []  # (priority, -length, start, end, type), sorted below
 
     def add(a: int, b: int, kind: str, prio: float) -> None:
+        if kind == "phone" and (ext := _PHONE_EXTENSION.match(fx, b)):  # "021-64381234转816"
+            b = ext.end()
         if b > a:
             found.append((prio, -(b - a), a, b, kind))
 
