@@ -87,6 +87,10 @@ MASKED = [
     ("我爸爸叫郑国强，他脾气很差", "郑国强", "name"),
     ("毛泽东的诗词我背了很多", "毛泽东", "name"),  # public figures are names too
     ("我的偶像是刘翔，他很坚强", "刘翔", "name"),  # a two-character famous name after 偶像
+    ("王伟和李娜是我的同事", "李娜", "name"),  # the second name of a pair
+    ("李强说我是个废物", "李强", "name"),  # a clause opening on a name and a verb of speech
+    ("班上的孙悦悦总是欺负我", "孙悦悦", "name"),  # a doubled given name jieba splits off
+    ("我的表妹叶子涵今年考研", "叶子涵", "name"),  # surname and first character make a word (叶子)
 ]
 
 KEPT = [
@@ -116,6 +120,9 @@ KEPT = [
     "我是高中生，我的初中同学都结婚了，单位领导总是批评我",
     "下个月飞温哥华，儿子查出来对猫毛过敏",
     "这边只有一个冷冰冰的出租屋，让人没安全感",
+    "顾问说我的方案不行，陈述说明会很无聊",
+    "朋友黄金周去旅游，哥哥江湖气很重",
+    "爸爸高兴坏了，妈妈马上来",
 ]
 
 

@@ -442,6 +442,8 @@ def _full_name(text: str, start: int, end: int, tokens: dict, freq: dict, strict
         first = ("", "")  # jieba glued the cue to the surname (师卓雅|琴): nothing to say against it
     if len(first[0]) > len(word):  # the surname begins a longer word: 温柔体贴, 于心不忍
         return False
+    if not _surnamed(word) and first[0] and len(first[0]) > k and not first[1].startswith("nr"):
+        return False  # a rarer surname needs jieba to agree it begins a name: not 江湖气
     rest = tokens["at"].get(start + len(first[0]))
     if k < len(first[0]) < len(word) and not first[1].startswith("nr") and rest is not None and rest[1] in _FUNCTION_FLAGS:
         return False  # 周记|里: the surname begins a word and a particle follows (not 郑国|强)
@@ -449,7 +451,15 @@ def _full_name(text: str, start: int, end: int, tokens: dict, freq: dict, strict
         return False
     if len(first[0]) > k and (freq.get(first[0]) or 0) > _COMMON_FREQ:
         # a dictionary word: only a famous three-character name (jieba tags 安静, 马虎 nr too)
-        if not (first[0] == word and first[1] == "nr" and len(word) == 3 and word[-1] not in _NOT_NAME_ENDINGS):
+        famous = first[0] == word and first[1] == "nr" and len(word) == 3 and word[-1] not in _NOT_NAME_ENDINGS
+        # 叶子|涵 after 表妹: a word and one rarer character that ends where jieba's word ends (not 马上|来)
+        glued = (
+            len(word) == len(first[0]) + 1 == 3
+            and (end in tokens["ends"] or end == len(text))
+            and word[-1] not in _NOT_IN_NAMES
+            and (freq.get(word[-1]) or 0) < 1000
+        )
+        if not (famous or glued):
             return False
     given = tokens["at"].get(start + k)  # nor the given name be a verb or a particle: 张|开始, 李|打
     if given is not None and start + k + len(given[0]) > end and not (end < len(text) and text[end] in _NOT_IN_NAMES):
@@ -508,9 +518,36 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
         tokens.append((pos, pos + len(token.word), token.word, token.flag))
         pos += len(token.word)
     index = {"ends": {t[1] for t in tokens}, "at": {t[0]: (t[2], t[3]) for t in tokens}}
-    for a, b, kind in (*_names_from_tokens(text, tokens, freq), *_names_near_roles(text, index, freq)):
-        if not _false_name(text, a, b):
-            yield a, b, kind
+    found = [
+        (a, b, kind)
+        for a, b, kind in (*_names_from_tokens(text, tokens, freq), *_names_near_roles(text, index, freq))
+        if not _false_name(text, a, b)
+    ]
+    starts, ends = {a for a, _, _ in found}, {b for _, b, _ in found}
+    for i, (start, end, word, flag) in enumerate(tokens):
+        if not (flag.startswith("nr") and 2 <= len(word) <= 3 and _surnamed(word)) or _false_name(text, start, end):
+            continue
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        # names in a pair: 王伟和李娜, 李娜、王伟 (one of them found by another rule)
+        paired = (before is not None and before[2] in ("和", "跟", "与", "、", "及") and before[0] in ends) or (
+            after is not None and after[2] in ("和", "跟", "与", "、", "及") and after[1] in starts
+        )
+        # a clause that opens on a name and a verb of speech: 李强说我..., 刘洋问我
+        nxt = tokens[i + 2][2] if i + 2 < len(tokens) else ""
+        speaker = (
+            (start == 0 or not re.match(r"[\u4e00-\u9fff]", text[start - 1]))
+            and (freq.get(word) or 0) < 300  # not 顾问说, 王朝说
+            and after is not None
+            and (after[2] in ("说", "问", "骂", "告诉", "说过") or (after[2] in ("让", "叫", "跟", "对", "给") and nxt == "我"))
+        )
+        if paired or speaker:
+            found.append((start, end, "name"))
+    for a, b, kind in found:
+        # a doubled given name split off by jieba: 孙悦|悦
+        if b - a == 2 and b < len(text) and text[b] == text[b - 1] and text[b] not in _NOT_IN_NAMES:
+            b += 1
+        yield a, b, kind
 
 
 def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[int, int, str]]:
@@ -554,7 +591,12 @@ def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[in
                 or (cue and len(word) <= 3 and flag == "nr" and not re.match(r"[上下本这那每前后今明昨]", word))
             ):
                 yield start, end, "name"
-            elif cue and 2 <= len(word) <= 3 + (word[:2] in _COMPOUND) and _surnamed(word) and (not common or len(word) == 3):
+            elif (
+                cue
+                and 2 <= len(word) <= 3 + (word[:2] in _COMPOUND)
+                and _surnamed(word)
+                and (not common or (len(word) == 3 and word[-1] not in _NOT_NAME_ENDINGS))
+            ):
                 yield start, end, "name"  # not 孩子马虎
         elif (
             cue
