@@ -54,6 +54,43 @@ MASKED = [
     ("成都市武侯区人民南路四段12号", "成都市武侯区人民南路四段12号", "address"),
     ("天津市和平区和平路100号", "天津市和平区和平路100号", "address"),
     ("住在碧桂园3期5栋", "碧桂园3期5栋", "address"),
+    # contact and number contexts (set A, first run, exposed these shapes)
+    ("她用QQ55667788加我", "55667788", "qq"),  # Latin context word glued to the number
+    ("tel13912345678随时找我", "13912345678", "phone"),
+    ("办公室座机是（0755）8623 1234，白天打", "（0755）8623 1234", "phone"),  # bracketed area code, context after
+    ("他的英国护照号码是 123456789", "123456789", "passport"),  # digits only
+    ("同学的护照号 K7X2Y8841 写错了", "K7X2Y8841", "passport"),  # letters and digits mixed
+    ("passport no. P1234567", "P1234567", "passport"),
+    ("护照丢了，电话13812345678打不通", "13812345678", "phone"),  # the nearest context word wins
+    ("论文发到 li.ming#pku.edu.cn 就行", "li.ming#pku.edu.cn", "email"),  # obfuscated, two-level domain
+    ("有事q我：3344556677", "3344556677", "qq"),  # slang context
+    ("打办公室电话 021-64381234转816", "021-64381234转816", "phone"),  # the extension belongs to the number
+    ("我的港澳通行证号码C12345678丢了", "C12345678", "passport"),  # a travel document like a passport
+    ("护照号是 P-12345678", "P-12345678", "passport"),
+    # addresses: 道 roads, 门/舍 units, pieces that touch, dashed rooms, suffix-less building names
+    ("我家在哈尔滨市道里区中央大街明珠小区5号楼2门301", "哈尔滨市道里区中央大街明珠小区5号楼2门301", "address"),
+    ("她租在南开区成都道88号", "南开区成都道88号", "address"),
+    ("宿舍在武汉大学枫园3舍402", "枫园3舍402", "address"),
+    ("他住在杭州市西湖区文三路128号华星公寓12-2-501", "杭州市西湖区文三路128号华星公寓12-2-501", "address"),
+    ("地址是青岛市市南区香港中路10号颐和国际B座2305", "青岛市市南区香港中路10号颐和国际B座2305", "address"),
+    ("搬到了昆明市五华区翠湖南路8号6栋14-2", "昆明市五华区翠湖南路8号6栋14-2", "address"),
+    # names: full names after a role or naming cue, before a title, compound and rarer surnames, famous people
+    ("我的秘书韩雪梅今天又请假了", "韩雪梅", "name"),  # role 秘书, jieba splits the name
+    ("我外婆孔繁英住院了", "孔繁英", "name"),  # kinship role
+    ("收款人许文博，麻烦核对", "许文博", "name"),  # naming cue of a transfer
+    ("户名是龙海燕", "龙海燕", "name"),  # a rarer surname after a naming cue
+    ("我们班主任诸葛明说我上课走神", "诸葛明", "name"),  # compound surname; jieba glues 明说
+    ("上官婉清是我最好的朋友", "上官婉清", "name"),  # a compound surname needs no cue
+    ("我的心理咨询师卓雅琴建议我多运动", "卓雅琴", "name"),  # jieba glues the role to the surname
+    ("于海洋医生说我的情况不严重", "于海洋", "name"),  # title after the name
+    ("我和白云飞经理吵了一架", "白云飞", "name"),
+    ("我爸爸叫郑国强，他脾气很差", "郑国强", "name"),
+    ("毛泽东的诗词我背了很多", "毛泽东", "name"),  # public figures are names too
+    ("我的偶像是刘翔，他很坚强", "刘翔", "name"),  # a two-character famous name after 偶像
+    ("王伟和李娜是我的同事", "李娜", "name"),  # the second name of a pair
+    ("李强说我是个废物", "李强", "name"),  # a clause opening on a name and a verb of speech
+    ("班上的孙悦悦总是欺负我", "孙悦悦", "name"),  # a doubled given name jieba splits off
+    ("我的表妹叶子涵今年考研", "叶子涵", "name"),  # surname and first character make a word (叶子)
 ]
 
 KEPT = [
@@ -71,6 +108,21 @@ KEPT = [
     "高考考了620分，全省排名12000名",
     "我的GPA是3.2，体重52.5公斤",
     "我的工资卡被冻结了，手机号被别人注册了",
+    "我不知道该怎么办，味道很奇怪，换了频道也没用",
+    "那条人行道上有个坑，我在北京市知道了这件事",
+    # ordinary words next to roles, and 张/段 as measure words, are not names
+    "这张卡是我妈妈的，那段时间我很难过",
+    "谢谢你们听我说这些，谢谢医生",
+    "我妈妈马上就回来了，朋友高兴地说",
+    "我同学张开始哭的时候我不知道怎么办",
+    "孩子马虎，同桌安静得像不存在一样",
+    "我女朋友温柔体贴，妈妈于心不忍",
+    "我是高中生，我的初中同学都结婚了，单位领导总是批评我",
+    "下个月飞温哥华，儿子查出来对猫毛过敏",
+    "这边只有一个冷冰冰的出租屋，让人没安全感",
+    "顾问说我的方案不行，陈述说明会很无聊",
+    "朋友黄金周去旅游，哥哥江湖气很重",
+    "爸爸高兴坏了，妈妈马上来",
 ]
 
 
@@ -87,6 +139,10 @@ def test_masked(sentence, secret, kind):
 @pytest.mark.parametrize("sentence", KEPT)
 def test_ordinary_text_is_kept(sentence):
     assert anonymise(sentence)[0] == sentence
+
+
+def test_context_value_keeps_its_space():
+    assert anonymise("工号 00875，学号：2021-0123-45")[0] == "工号 [EMPLOYEE_ID]，学号：[STUDENT_ID]"
 
 
 def test_checks_and_fold():

@@ -11,7 +11,11 @@ Rule-based on purpose: auditable, fast enough, no model to download. Three kinds
   "学号", "工号", ...), as Presidio's context enhancer raises a weak pattern's score;
 * **a segmenter**: people's names from jieba's part-of-speech tag ``nr`` (person name), kept when
   the word is not a common dictionary word or when context says it is a person (叫, 名字, 经理,
-  老师, 同学, ...). Names become ``[NAME]``.
+  老师, 同学, ...). Names become ``[NAME]``. Jieba often splits a name (钱|宇航) or glues it to its
+  neighbour (诸葛|明说), so a full name is also read character by character right after a role or
+  naming cue (助理, 爷爷, 户名, 收款人, 叫 ...) and right before a title (院士, 医生, 阿姨 ...), with jieba's
+  tokens only vetoing ordinary words (妈妈|马上, 朋友|高兴, 同学张|开始); compound surnames need no cue;
+  famous three-character names in jieba's dictionary (public figures are names too) count.
 
 Numbers are found in a folded copy of the text (full-width digits, letters, spaces and dashes
 mapped to ASCII one character for one), so "１３８ １２３４－５６７８" is a phone number too, and
@@ -165,7 +169,7 @@ _DOT = r"(?:\s*\.\s*|\s*[\(\[\{<（【]\s*(?:dot|DOT|点)\s*[\)\]\}>）】]\s*|\
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _EMAIL_OBFUSCATED = re.compile(
     rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{1,63}}{_AT}(?:{_MAIL_DOMAINS}|[A-Za-z0-9-]{{2,30}}(?={_DOT}{_TLD}))"
-    rf"(?:{_DOT}[A-Za-z0-9-]{{2,30}})*?{_DOT}{_TLD}(?![A-Za-z])"
+    rf"(?:{_DOT}[A-Za-z0-9-]{{2,30}})*{_DOT}{_TLD}(?![A-Za-z])"  # greedy: "x#hust.edu.cn" keeps its ".cn"
 )
 _URL = (
     re.compile(r"(?i)(?:https?://|www\.)[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\"'<>]+"),
@@ -191,6 +195,9 @@ def _digit_groups(fx: str) -> Iterator[tuple[int, int, str]]:
                 yield a, b, re.sub(r"[^0-9Xx+]", "", fx[a:b])
 
 
+_PHONE_EXTENSION = re.compile(r"\s?(?:转|分机|ext\.?\s?|-)\s?\d{1,5}(?!\d)", re.IGNORECASE)
+
+
 def _shape_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
     for a, b, chars in _digit_groups(fx):
         digits = chars.lstrip("+")
@@ -210,32 +217,42 @@ _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
 #: type -> (context words, value pattern). The value may sit up to 8 non-alphanumeric characters
 #: after the context word ("身份证号码是：...") or just before it ("...是我的QQ").
 _CONTEXT: dict[str, tuple[str, str]] = {
-    "passport": (r"护照(?:号码|号)?|passport(?:\s*no\.?)?", r"[A-Za-z]{1,2}[ -]?\d{6,9}"),
+    # Any country's passport: letters and digits mixed (C01X00T47) or digits only (568214093).
+    "passport": (
+        # 港澳 / 台湾 通行证 and 旅行证 numbers are travel documents of the same kind
+        r"护照(?:号码|号|编号|证号)?|通行证(?:号码|号)?|旅行证(?:号码|号)?|passport(?:\s*(?:no\.?|number|#))?",
+        r"(?=(?:[A-Za-z -]*\d){5})[A-Za-z0-9]{1,3}[ -]?[A-Za-z0-9]{4,10}",
+    ),
     "student_id": (r"学号|学生证号?|学籍号|准考证号?|考生号|学生号|student\s*id", r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){3,19}"),
     "employee_id": (
         r"工号|员工号|员工编号|职工号|工牌号?|员工卡号|员工id|employee\s*id",
         r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){1,19}",
     ),
     "id_card": (r"身份证(?:号码|号)?|证件号(?:码)?|身份号码?|id\s*card", r"\d(?:[ -]?\d){13,16}[ -]?[\dXx]"),
-    "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号", r"[1-9](?:[ -]?\d){4,11}"),
+    "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号|q我|扣我", r"[1-9](?:[ -]?\d){4,11}"),
     "wechat": (
         r"微信(?:号|id)?|weixin|wei\s?xin|wechat|vx|v信|wx(?:号)?|薇信|威信|vx号|加微|微号",
         r"[A-Za-z][-_A-Za-z0-9]{5,19}|\d(?:[ -]?\d){5,11}",
     ),
     "bank_card": (r"卡号|银行卡(?:号)?|银行账号|账号|帐号|储蓄卡|信用卡|借记卡|工资卡|存折", r"\d(?:[ -]{0,2}\d){11,18}"),
-    "phone": (r"手机(?:号码|号)?|电话(?:号码)?|联系方式|座机|号码|打给我|打我|call|tel|phone|mobile", _NUM),
+    "phone": (
+        r"手机(?:号码|号)?|电话(?:号码)?|联系方式|座机|号码|打给我|打我|call|tel|phone|mobile",
+        rf"(?:[(（]\+?\d{{2,4}}[)）]\s?)?{_NUM}",  # "(010)6523 8899": the area code in brackets belongs to it
+    ),
     "plate": (r"车牌(?:号码|号)?|牌照", r"[\u4e00-\u9fff][A-Za-z][ ·.-]?[A-Za-z0-9]{4,6}"),
 }
 _GAP = r"[^0-9A-Za-z\n]{0,8}?"
 _CONTEXT_AFTER = {
-    t: re.compile(rf"(?i)(?:{words}){_GAP}(?<![0-9A-Za-z])({value})(?![0-9A-Za-z])") for t, (words, value) in _CONTEXT.items()
-}
-_CONTEXT_BEFORE = {
-    t: re.compile(rf"(?i)(?<![0-9A-Za-z])({value})(?![0-9A-Za-z])[^0-9A-Za-z\n]{{0,6}}?(?:{words})")
+    # "QQ2984716530", "tel13812345678": a number may follow a Latin context word with no gap at all.
+    t: re.compile(rf"(?i)(?P<w>{words})(?:{_GAP}(?<![0-9A-Za-z])|(?=\d))(?P<v>{value})(?![0-9A-Za-z])")
     for t, (words, value) in _CONTEXT.items()
 }
-_CONTEXT_RANK = {kind: i / 100 for i, kind in enumerate(_CONTEXT)}
-_MAX_DIGITS = {"phone": 13, "qq": 12}
+_CONTEXT_BEFORE = {
+    t: re.compile(rf"(?i)(?<![0-9A-Za-z])(?P<v>{value})(?![0-9A-Za-z])[^0-9A-Za-z\n]{{0,6}}?(?P<w>{words})")
+    for t, (words, value) in _CONTEXT.items()
+}
+_CONTEXT_RANK = {kind: i / 1000 for i, kind in enumerate(_CONTEXT)}
+_MAX_DIGITS = {"phone": 13, "qq": 12, "passport": 10}
 _MIN_DIGITS = {
     "phone": 7,
     "bank_card": 12,
@@ -243,22 +260,25 @@ _MIN_DIGITS = {
     "qq": 5,
     "student_id": 4,
     "employee_id": 3,
-    "passport": 6,
+    "passport": 5,
     "wechat": 0,
     "plate": 1,
 }
 
 
-def _context_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
-    for table in (_CONTEXT_AFTER, _CONTEXT_BEFORE):
+def _context_numbers(fx: str) -> Iterator[tuple[int, int, str, int]]:
+    """(start, end, type, distance): distance is the number of characters between value and context word."""
+    for after, table in ((True, _CONTEXT_AFTER), (False, _CONTEXT_BEFORE)):
         for kind, pattern in table.items():
             for m in pattern.finditer(fx):
-                value = m.group(1)
+                value = m.group("v")
                 if not _MIN_DIGITS[kind] <= sum(c.isdigit() for c in value) <= _MAX_DIGITS.get(kind, 20):
                     continue
                 if kind == "wechat" and value.isalpha():
                     continue
-                yield m.start(1), m.end(1), kind
+                distance = m.start("v") - m.end("w") if after else m.start("w") - m.end("v")
+                lead = len(value) - len(value.lstrip(" -"))  # "工号 00875": the space is not the number
+                yield m.start("v") + lead, m.end("v"), kind, distance
 
 
 # --- plates and addresses -----------------------------------------------------------------------
@@ -273,13 +293,27 @@ _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9
 _AC = r"(?:(?![我你他她它在住于到是的了从去来就也还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
 _ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区))"
-_ROAD = rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里))"
-_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居))"
-_UNIT = rf"(?:{_NUMERAL}(?:号院|号楼|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期)|[A-Za-z]\d*座)"
-_ADDRESS = re.compile(
-    rf"(?:{_ADMIN}+(?:{_ROAD}|{_BUILDING})?(?:[-\s]?{_UNIT})*|(?:{_ROAD}|{_BUILDING})(?:[-\s]?{_UNIT})+)(?:[-\s]?{_UNIT})*"
-    r"(?:(?<=[号栋幢座元楼层])[-\s]?\d{2,5}(?![\d年月日岁元块分个次天人]))?"  # "5栋2单元302": the room number written bare
+# Roads: 路/街/巷 ..., and 道 (天津 鞍山西道, 香港 弥敦道) with two characters at least before it and not
+# the 道 of 知道, 味道, 频道 ...
+_ROAD = (
+    rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)"
+    rf"|{_AC}{{2,10}}?(?<![知味难通轨频渠跑车隧管报霸厚地公王街赛水航栈国干坑步古弯孔一二两])道)"
 )
+_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
+# Units: 号, 栋, 单元, 室 ..., 门 (天津 "3门" an entrance), 舍 (a dormitory block), A座 / B栋 / C区.
+_UNIT = (
+    rf"(?:{_NUMERAL}(?:号院|号楼|号舍|号门|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期|门|舍|斋|房|区)"
+    r"|[A-Za-z]\d*(?:座|栋|幢|区|单元))"
+)
+_DASHED = r"\d{1,5}(?:-\d{1,5}){1,3}(?![\d年月日岁元块分个次天人])"  # "12-2-501": building-unit-room
+# the room written bare after a unit: "5栋2单元302", "7栋18-3", "11号2-1-3"
+_BARE_ROOM = rf"(?:(?<=[号栋幢座元楼层门舍斋])[-\s]?(?:{_DASHED}|\d{{2,5}}(?![\d年月日岁元块分个次天人])))?"
+_ADDRESS = re.compile(
+    rf"(?:{_ADMIN}+(?:{_ROAD}|{_BUILDING}){{0,3}}(?:[-\s]?{_UNIT})*|(?:{_ROAD}|{_BUILDING}){{1,3}}(?:[-\s]?{_UNIT})+)(?:[-\s]?{_UNIT})*"
+    + _BARE_ROOM
+)
+# After a house number, a building named without a suffix ("...10号颐和国际B座2305", "...128号华星公寓12-2-501").
+_ADDRESS_MORE = re.compile(rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})")
 _ADDRESS_CONTEXT = re.compile(
     r"(?:住在|住址(?:是|为)?|地址(?:是|为)?|家住|家在|住的地方是|搬到了?|寄到|收货地址|户籍|老家在|租在)[:：]?\s*"
 )
@@ -289,7 +323,8 @@ _COMPONENT = re.compile(rf"{_ADMIN}|{_ROAD}|{_BUILDING}")
 # Ordinary words that end like an address component.
 _NOT_PLACES = set(
     "市区 城区 郊区 山区 景区 误区 地区 社区 校区 园区 雷区 灾区 城市 都市 超市 股市 楼市 夜市 菜市 节省 反省 县城 城里 村里 心里 这里 那里 哪里 "
-    "家里 公里 夜里 手里 梦里 脑子里 屋里 街道 大街 马路 公路 道路 思路 出路 退路 套路 弯路 走路 网路 小巷 里弄 花园 公寓 宿舍 广场".split()
+    "家里 公里 夜里 手里 梦里 脑子里 屋里 街道 大街 马路 公路 道路 思路 出路 退路 套路 弯路 走路 网路 小巷 里弄 花园 公寓 宿舍 广场 "
+    "人行道 下水道 林荫道 羊肠道 高速公路 小区".split()
 )
 
 
@@ -298,15 +333,25 @@ def _components(text: str) -> int:
 
 
 def _addresses(fx: str) -> Iterator[tuple[int, int, str]]:
+    # Pieces that touch ("...鞍山西道迎风里" + "小区12号楼3门501", "...汉口路22号" + "南园7舍405") are one address.
+    chains: list[list[int]] = []
     for m in _ADDRESS.finditer(fx):
-        text = m.group(0)
+        if chains and fx[chains[-1][1] : m.start()] in ("", " ", "-"):
+            chains[-1][1] = m.end()
+        else:
+            chains.append([m.start(), m.end()])
+    for chain in chains:
+        while re.search(r"[\d号栋幢座元楼层门舍斋室]$", fx[chain[0] : chain[1]]) and (more := _ADDRESS_MORE.match(fx, chain[1])):
+            chain[1] = more.end()
+    for start, end in chains:
+        text = fx[start:end]
         components = _components(text)
         has_unit = bool(re.search(_UNIT, text))
-        context = bool(_ADDRESS_CONTEXT.search(fx[max(0, m.start() - 8) : m.start()]))
+        context = bool(_ADDRESS_CONTEXT.search(fx[max(0, start - 8) : start]))
         # One place name alone ("北京市", "朝阳区") is not an address; two components, a house
         # number, or an address context word make it one.
         if components >= 2 or (has_unit and components >= 1) or (context and components >= 1 and len(text) >= 4):
-            yield m.start(), m.end(), "address"
+            yield start, end, "address"
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -322,8 +367,21 @@ _TITLES = (
     "老师|经理|总监|主管|总|董|医生|大夫|主任|老板|师傅|阿姨|叔叔|伯伯|先生|女士|小姐|教授|同学|律师|护士|科长|处长|局长|"
     "部长|校长|院长|班长|组长|书记|师兄|师姐|学长|学姐|老公|老婆|同事|室友|前男友|前女友|男友|女友|男朋友|女朋友|领导|上司|导师|"
     "辅导员|邻居|妈妈|爸爸|母亲|父亲|哥哥|姐姐|弟弟|妹妹|儿子|女儿|丈夫|妻子|对象|闺蜜|朋友|好友|表哥|表姐|表妹|表弟|堂哥|堂姐|"
-    "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|哥|姐|姨|叔"
+    "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|助理|秘书|司机|保姆|房东|租客|队友|搭档|合伙人|前夫|前妻|未婚夫|未婚妻|爷爷|奶奶|"
+    "外公|外婆|姥姥|姥爷|侄子|侄女|外甥|班主任|队长|医师|咨询师|网友|发小|老乡|舍友|宿管|保安|店长|院士|教练|学妹|学弟|师弟|"
+    "师妹|师父|婆婆|公公|岳父|岳母|嫂子|姐夫|妹夫|继父|继母|后妈|同桌|主播|作家|演员|歌手|导演|主持人|选手|总裁|董事长|专家|"
+    "法官|警官|民警|记者|会计|顾问|哥|姐|姨|叔"
 )
+# Words after which a full name follows: a role ("助理钱宇航", "爷爷郭守义") or a naming cue ("户名罗志强").
+_ROLES_BEFORE = "|".join(t for t in _TITLES.split("|") if len(t) >= 2)
+_FULL_NAME_CUE = re.compile(
+    rf"(?:{_ROLES_BEFORE}|叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫|为)?|开户名|户名(?:是|为)?|收款人(?:是|为)?|持卡人(?:是|为)?|"
+    r"联系人(?:是|为)?|负责人(?:是|为)?|我是)[:：\s]?"
+)
+# Titles after which a full name ends: "钟南山院士", "杨桂兰阿姨".
+_FULL_NAME_TITLE_AFTER = re.compile(rf"(?=(?:{_ROLES_BEFORE}))")
+# Verbs of admiration before a public figure's two-character name: "崇拜姚明".
+_FAN_CUE = re.compile(r"(?:崇拜|偶像(?:是)?|粉丝|迷上了?|追星)$")
 _TITLE = re.compile(rf"(?:{_TITLES})")
 _NAME_CUE_BEFORE = re.compile(rf"(?:叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫)?|我是|称呼|{_TITLES})[:：\s]?$")
 _NAME_CUE_AFTER = re.compile(rf"^(?:{_TITLES})")
@@ -348,8 +406,107 @@ _NICKNAME = re.compile(rf"(?<![大多最])[老小]([{''.join(sorted(_SURNAMES))}
 _NOT_NICKNAMES = {"小马", "老马", "小林", "小叶", "小田", "小时"}
 
 
-def _surnamed(word: str) -> bool:
-    return word[:2] in _COMPOUND or word[0] in _SURNAMES
+# Rarer surnames, trusted only with a name tag or a role next to them (they begin ordinary words too often
+# to make nicknames: 小白, 小花, 小路).
+_MORE_SURNAMES = set(
+    "宁石白方万向龙常武易文关于申江蓝柏庄单洪包车管华焦尚谷毕舒阎连季景麦房解花甘蔺卓符欧商司伏盛米丛郎应晋宫游兰艾宗练云初"
+    "苑左鞠荣权邸洛冀燕边卫费麻屈强桂匡农萧谈赖湛谌危安尤奚荆支曲言况储裘伊屠郜乐池贝居衣战浦查鄢冷闻丰"
+)
+_ALL_SURNAMES = _SURNAMES | _MORE_SURNAMES
+# A famous name in jieba's dictionary ends a three-character nr word; these endings make it a place or a thing
+# (钟祥市, 张家口, 黄金周, 许可证, 胡萝卜).
+_NOT_NAME_ENDINGS = set("市县省区镇村口楼证花周家湖冲港岛园路街卜顿嫩夷斯姆克尔特松山寺宫庙")
+# Characters of transliterated place and brand names (温哥华, 麦肯基), rare in Chinese given names.
+_FOREIGN = set("哥斯尔克特亚拉巴维纳基普姆莱奥坦")
+_FUNCTION_FLAGS = ("v", "vn", "d", "c", "p", "u", "uj", "ul", "uz", "ug", "uv", "r", "m", "q", "t", "f", "ad", "y", "e", "o", "x")
+
+
+def _surnamed(word: str, wide: bool = False) -> bool:
+    return word[:2] in _COMPOUND or word[0] in (_ALL_SURNAMES if wide else _SURNAMES)
+
+
+def _full_name(text: str, start: int, end: int, tokens: dict, freq: dict, strict: bool = True) -> bool:
+    """Whether text[start:end] (next to a role or cue) is a surname and a given name, by jieba's tokens."""
+    word = text[start:end]
+    k = 2 if word[:2] in _COMPOUND else 1
+    if not 2 <= len(word) <= k + 2 or not _surnamed(word, wide=True) or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        return False
+    if _NOT_IN_NAMES & set(word[k:]) or _TITLE.match(text, start + k):  # 王老师 is the other rule's
+        return False
+    if strict and end not in tokens["ends"] and end != len(text):
+        return False
+    first = tokens["at"].get(start)  # the surname must not begin an ordinary word: 高兴, 马上, 张罗, 江苏, 安静
+    if first is None:
+        if strict:
+            return False
+        first = ("", "")  # jieba glued the cue to the surname (师卓雅|琴): nothing to say against it
+    if len(first[0]) > len(word):  # the surname begins a longer word: 温柔体贴, 于心不忍
+        return False
+    if not _surnamed(word) and first[0] and len(first[0]) > k and not first[1].startswith("nr"):
+        return False  # a rarer surname needs jieba to agree it begins a name: not 江湖气
+    rest = tokens["at"].get(start + len(first[0]))
+    if k < len(first[0]) < len(word) and not first[1].startswith("nr") and rest is not None and rest[1] in _FUNCTION_FLAGS:
+        return False  # 周记|里: the surname begins a word and a particle follows (not 郑国|强)
+    if first[0] == word and first[1] in _FUNCTION_FLAGS:  # 查出来 (v)
+        return False
+    if len(first[0]) > k and (freq.get(first[0]) or 0) > _COMMON_FREQ:
+        # a dictionary word: only a famous three-character name (jieba tags 安静, 马虎 nr too)
+        famous = first[0] == word and first[1] == "nr" and len(word) == 3 and word[-1] not in _NOT_NAME_ENDINGS
+        # 叶子|涵 after 表妹: a word and one rarer character that ends where jieba's word ends (not 马上|来)
+        glued = (
+            len(word) == len(first[0]) + 1 == 3
+            and (end in tokens["ends"] or end == len(text))
+            and word[-1] not in _NOT_IN_NAMES
+            and (freq.get(word[-1]) or 0) < 1000
+        )
+        if not (famous or glued):
+            return False
+    given = tokens["at"].get(start + k)  # nor the given name be a verb or a particle: 张|开始, 李|打
+    if given is not None and start + k + len(given[0]) > end and not (end < len(text) and text[end] in _NOT_IN_NAMES):
+        return False  # the given name runs on into a word (张|开始); 诸葛|明说 is the name and 说
+    if (
+        given is not None
+        and start + k + len(given[0]) <= end
+        and given[1] in _FUNCTION_FLAGS
+        and not given[1].startswith("nr")
+        and (freq.get(given[0]) or 0) > _COMMON_FREQ
+    ):
+        return False
+    return True
+
+
+def _names_near_roles(text: str, tokens: dict, freq: dict) -> Iterator[tuple[int, int, str]]:
+    """Full names just after a role or naming cue, and just before a title (jieba often splits them)."""
+    starts = [m.end() for m in _FULL_NAME_CUE.finditer(text)]
+    # a compound surname needs no cue (上官, 诸葛 begin no ordinary word; 东方 does)
+    starts += [m.start() for m in re.finditer("|".join(c for c in _COMPOUND if c != "东方"), text)]
+    for s in starts:
+        k = 2 if text[s : s + 2] in _COMPOUND else 1
+        # 王建国 before 王建, a name that ends where jieba's word ends before one that does not (诸葛|明说)
+        for strict, g in ((True, 2), (True, 1), (False, 2), (False, 1)):
+            if _full_name(text, s, s + k + g, tokens, freq, strict):
+                yield s, s + k + g, "name"
+                break
+    for m in _FULL_NAME_TITLE_AFTER.finditer(text):
+        e = m.start()
+        for n in (4, 3, 2):
+            s = e - n
+            if s < 0 or (n == 4 and text[s : s + 2] not in _COMPOUND):
+                continue
+            first = tokens["at"].get(s)
+            if first is None or (n >= 3 and len(first[0]) == 1 and first[1] in _FUNCTION_FLAGS):  # 向|王明 老师
+                continue
+            if _full_name(text, s, e, tokens, freq):
+                yield s, e, "name"
+                break
+
+
+def _false_name(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    if len(word) == 2 and word[0] == word[1]:  # 谢谢, 常常: a surname is never doubled
+        return True
+    # 张, 段, 包 as measure words: 这张卡, 一段话, 两包烟
+    return word[0] in "张段包项管" and re.search(r"[这那有一两二三四五六七八九十几每哪整某半\d]$", text[:start]) is not None
 
 
 def _names(text: str) -> Iterator[tuple[int, int, str]]:
@@ -360,6 +517,40 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
     for token in tagger.cut(text):
         tokens.append((pos, pos + len(token.word), token.word, token.flag))
         pos += len(token.word)
+    index = {"ends": {t[1] for t in tokens}, "at": {t[0]: (t[2], t[3]) for t in tokens}}
+    found = [
+        (a, b, kind)
+        for a, b, kind in (*_names_from_tokens(text, tokens, freq), *_names_near_roles(text, index, freq))
+        if not _false_name(text, a, b)
+    ]
+    starts, ends = {a for a, _, _ in found}, {b for _, b, _ in found}
+    for i, (start, end, word, flag) in enumerate(tokens):
+        if not (flag.startswith("nr") and 2 <= len(word) <= 3 and _surnamed(word)) or _false_name(text, start, end):
+            continue
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        # names in a pair: 王伟和李娜, 李娜、王伟 (one of them found by another rule)
+        paired = (before is not None and before[2] in ("和", "跟", "与", "、", "及") and before[0] in ends) or (
+            after is not None and after[2] in ("和", "跟", "与", "、", "及") and after[1] in starts
+        )
+        # a clause that opens on a name and a verb of speech: 李强说我..., 刘洋问我
+        nxt = tokens[i + 2][2] if i + 2 < len(tokens) else ""
+        speaker = (
+            (start == 0 or not re.match(r"[\u4e00-\u9fff]", text[start - 1]))
+            and (freq.get(word) or 0) < 300  # not 顾问说, 王朝说
+            and after is not None
+            and (after[2] in ("说", "问", "骂", "告诉", "说过") or (after[2] in ("让", "叫", "跟", "对", "给") and nxt == "我"))
+        )
+        if paired or speaker:
+            found.append((start, end, "name"))
+    for a, b, kind in found:
+        # a doubled given name split off by jieba: 孙悦|悦
+        if b - a == 2 and b < len(text) and text[b] == text[b - 1] and text[b] not in _NOT_IN_NAMES:
+            b += 1
+        yield a, b, kind
+
+
+def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[int, int, str]]:
     for i, (start, end, word, flag) in enumerate(tokens):
         if len(word) == 1 and word in _SURNAMES and flag.startswith("nr") and i + 1 < len(tokens):
             # jieba splits some names: 赵 + 经理, 陈 + 浩然 (after 叫)
@@ -378,7 +569,19 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
         common = (freq.get(word) or 0) > _COMMON_FREQ
         titled = re.fullmatch(rf"[\u4e00-\u9fff]{{1,2}}(?:{_TITLES})", word) is not None
         if flag in ("nr", "nrfg", "nrt"):
-            if titled and _surnamed(word):  # 王老师, 李经理, 张总: the whole form names the person
+            if (
+                common
+                and len(word) == 3
+                and flag == "nr"
+                and _surnamed(word)  # common surnames only: 安全感, 冷冰冰 are tagged nr too
+                and word[-1] not in _NOT_NAME_ENDINGS
+                and not _FOREIGN & set(word)
+                and not titled
+            ):
+                yield start, end, "name"  # a famous person in jieba's dictionary: 毛泽东, 鲁迅's peers
+            elif common and len(word) == 2 and _surnamed(word, wide=True) and _FAN_CUE.search(text[:start]):
+                yield start, end, "name"  # 崇拜姚明
+            elif titled and _surnamed(word):  # 王老师, 李经理, 张总: the whole form names the person
                 yield start, end, "name"
             elif len(word) >= 2 and re.fullmatch(r"[小老阿][\u4e00-\u9fff]", word) and (word[1] in _SURNAMES or cue):
                 yield start, end, "name"  # 小王, 老张, 阿明 (with context)
@@ -388,9 +591,20 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
                 or (cue and len(word) <= 3 and flag == "nr" and not re.match(r"[上下本这那每前后今明昨]", word))
             ):
                 yield start, end, "name"
-            elif cue and len(word) >= 2 and _surnamed(word):
-                yield start, end, "name"
-        elif cue and len(word) >= 2 and not common and _surnamed(word) and flag not in ("v", "d", "c", "p", "u", "r", "m", "q", "t"):
+            elif (
+                cue
+                and 2 <= len(word) <= 3 + (word[:2] in _COMPOUND)
+                and _surnamed(word)
+                and (not common or (len(word) == 3 and word[-1] not in _NOT_NAME_ENDINGS))
+            ):
+                yield start, end, "name"  # not 孩子马虎
+        elif (
+            cue
+            and 2 <= len(word) <= 3 + (word[:2] in _COMPOUND)
+            and not common
+            and _surnamed(word)
+            and flag not in ("v", "d", "c", "p", "u", "r", "m", "q", "t")
+        ):
             yield start, end, "name"  # a segmenter miss right after 叫 / before 老师
     for m in _NICKNAME.finditer(text):  # 小王, 老张, 小李: jieba splits some of them
         if m.group(0) not in _NOT_NICKNAMES:
@@ -423,6 +637,8 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
     found: list[tuple[float, int, int, int, str]] = []  # (priority, -length, start, end, type), sorted below
 
     def add(a: int, b: int, kind: str, prio: float) -> None:
+        if kind == "phone" and (ext := _PHONE_EXTENSION.match(fx, b)):  # "021-64381234转816"
+            b = ext.end()
         if b > a:
             found.append((prio, -(b - a), a, b, kind))
 
@@ -433,8 +649,10 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
     for pattern in _URL:
         for m in pattern.finditer(fx):
             add(m.start(), m.end(), "url", _PRIORITY["url"])
-    for a, b, kind in _context_numbers(fx):
-        add(a, b, kind, _PRIORITY["ctx"] + _CONTEXT_RANK[kind])  # specific contexts (QQ号码) before generic ones (号码)
+    for a, b, kind, distance in _context_numbers(fx):
+        # The nearest context word wins ("护照丢了，电话138...": a phone); at equal distance the specific
+        # context (QQ号码) beats the generic one (号码).
+        add(a, b, kind, _PRIORITY["ctx"] + min(distance, 9) / 100 + _CONTEXT_RANK[kind])
     for a, b, kind in _shape_numbers(fx):
         add(a, b, kind, _PRIORITY[kind])
     for m in _PLATE.finditer(fx):
