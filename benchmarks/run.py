@@ -123,7 +123,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         text = args.output.read_text(encoding="utf-8")
         for name in chosen:
-            text = _splice(text, report.section(name, results[name]))
+            when = results[name]["measured"]
+            note = f"_Re-measured {when['date']} on its own (load average {when['load'][0]:.1f} on {os.cpu_count()} shared CPUs)._"
+            lines = report.section(name, results[name])
+            text = _splice(text, [*lines[:-1], note, ""] if lines and not lines[-1] else [*lines, note, ""])
         raw_path = args.output.with_suffix(".json")
         raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.is_file() else {}
         results = {**raw, **{name: results[name] for name in chosen}}
