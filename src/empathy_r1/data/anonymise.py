@@ -182,6 +182,8 @@ _RUN = re.compile(r"(?<![0-9])(?:\+\s?)?\d+(?:(?:[ .-]|\s-\s)\d+)*(?:[ -]?[Xx](?
 _MOBILE = re.compile(r"(?:\+?0{0,2}86)?1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 _SERVICE = re.compile(r"[48]00\d{7}")
+# An area code without its 0 (10, 21, 755 ...) and a 7-8 digit number, after the country code 86.
+_INTL_LANDLINE = re.compile(r"0?(?:10|2\d)\d{8}|0?[3-9]\d{2}\d{7,8}")
 
 
 def _digit_groups(fx: str) -> Iterator[tuple[int, int, str]]:
@@ -207,13 +209,23 @@ def _shape_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
             yield a, b, "bank_card"
         elif digits.isdigit() and (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits) or _SERVICE.fullmatch(digits)):
             yield a, b, "phone"
-    for m in re.finditer(r"[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}(?:-\d{1,5})?(?!\d)", fx):
+        elif re.fullmatch(r"(?:\+|00)86", chars[: 3 if chars.startswith("+") else 4]) and _INTL_LANDLINE.fullmatch(
+            chars.lstrip("+")[2 if chars.startswith("+") else 4 :]
+        ):
+            yield a, b, "phone"  # "+86 755 8369 1024", "0086-10-6523 8899": a landline dialled from abroad
+    # "(0755)8369 1024", "+86（0755）8369 1024", "+86 (10) 6523-8899": the area code in brackets
+    for m in re.finditer(r"(?:(?:\+|00)\s?86\s?-?\s?)?[(（]0?\d{2,3}[)）]\s?-?\s?\d{3,4}[ -]?\d{4}(?:-\d{1,5})?(?!\d)", fx):
+        if m.group(0).startswith(("(", "（")) and not re.match(r"[(（]0", m.group(0)):
+            continue  # without +86 the area code keeps its 0
         yield m.start(), m.end(), "phone"
 
 
 # --- context ------------------------------------------------------------------------------------
 
 _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
+# A code: up to three letter groups joined by dashes or spaces (BJ-HR-0291, SZ-A0931, EMP 2231), then digits
+# and letters; {n} is the least number of characters after the first digit.
+_CODE = r"(?:[A-Za-z]{1,5}[ -]?){0,3}\d(?:[ -]?[A-Za-z0-9]){{n},19}"
 #: type -> (context words, value pattern). The value may sit up to 8 non-alphanumeric characters
 #: after the context word ("身份证号码是：...") or just before it ("...是我的QQ").
 _CONTEXT: dict[str, tuple[str, str]] = {
@@ -223,10 +235,14 @@ _CONTEXT: dict[str, tuple[str, str]] = {
         r"护照(?:号码|号|编号|证号)?|通行证(?:号码|号)?|旅行证(?:号码|号)?|passport(?:\s*(?:no\.?|number|#))?",
         r"(?=(?:[A-Za-z -]*\d){5})[A-Za-z0-9]{1,3}[ -]?[A-Za-z0-9]{4,10}",
     ),
-    "student_id": (r"学号|学生证号?|学籍号|准考证号?|考生号|学生号|student\s*id", r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){3,19}"),
+    "student_id": (
+        r"学号|学生证(?:号码?|编号)?|学籍号|准考证(?:号码?|编号)?|考生号|学生(?:号|编号)|校园卡号|一卡通号|student\s*(?:id|no\.?|number)",
+        _CODE.replace("{n}", "3"),
+    ),
     "employee_id": (
-        r"工号|员工号|员工编号|职工号|工牌号?|员工卡号|员工id|employee\s*id",
-        r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){1,19}",
+        r"(?:员工|职工|雇员|工作人员|内部)(?:编号|号码?|卡号|id|代码|工号)|工号|工牌(?:号码?|编号)?|工作证(?:号码?|编号)?|厂牌(?:号|编号)?|"
+        r"胸牌(?:号|编号)|人事编号|employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)",
+        _CODE.replace("{n}", "1"),
     ),
     "id_card": (r"身份证(?:号码|号)?|证件号(?:码)?|身份号码?|id\s*card", r"\d(?:[ -]?\d){13,16}[ -]?[\dXx]"),
     "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号|q我|扣我", r"[1-9](?:[ -]?\d){4,11}"),
@@ -292,14 +308,14 @@ _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9
 # An address component may not start on a function word, so "我住在北京市..." keeps "我住在".
 _AC = r"(?:(?![我你他她它在住于到是的了从去来就也还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
-_ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区))"
+_ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区)|(?<=[村屯寨])[\u4e00-\u9fff]{{1,3}}?组(?!织|成|合|长|员))"
 # Roads: 路/街/巷 ..., and 道 (天津 鞍山西道, 香港 弥敦道) with two characters at least before it and not
 # the 道 of 知道, 味道, 频道 ...
 _ROAD = (
-    rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)"
+    rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)(?:[东西南北中]段)?"
     rf"|{_AC}{{2,10}}?(?<![知味难通轨频渠跑车隧管报霸厚地公王街赛水航栈国干坑步古弯孔一二两])道)"
 )
-_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
+_BUILDING = rf"(?:{_AC}(?:{_AC}|[0-9A-Za-z]){{0,9}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
 # Units: 号, 栋, 单元, 室 ..., 门 (天津 "3门" an entrance), 舍 (a dormitory block), A座 / B栋 / C区.
 _UNIT = (
     rf"(?:{_NUMERAL}(?:号院|号楼|号舍|号门|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期|门|舍|斋|房|区)"
@@ -313,12 +329,17 @@ _ADDRESS = re.compile(
     + _BARE_ROOM
 )
 # After a house number, a building named without a suffix ("...10号颐和国际B座2305", "...128号华星公寓12-2-501").
-_ADDRESS_MORE = re.compile(rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})")
+# Or a building with its suffix, then units or the room written bare ("...588号环球航运广场1806").
+_ADDRESS_MORE = re.compile(
+    rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})"
+    rf"|{_BUILDING}(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED}|\d{{2,5}}(?![\d年月日岁元块分个次天人号]))?"
+)
 _ADDRESS_CONTEXT = re.compile(
     r"(?:住在|住址(?:是|为)?|地址(?:是|为)?|家住|家在|住的地方是|搬到了?|寄到|收货地址|户籍|老家在|租在)[:：]?\s*"
 )
 
 
+_ADMIN_START = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡)")
 _COMPONENT = re.compile(rf"{_ADMIN}|{_ROAD}|{_BUILDING}")
 # Ordinary words that end like an address component.
 _NOT_PLACES = set(
@@ -336,7 +357,11 @@ def _addresses(fx: str) -> Iterator[tuple[int, int, str]]:
     # Pieces that touch ("...鞍山西道迎风里" + "小区12号楼3门501", "...汉口路22号" + "南园7舍405") are one address.
     chains: list[list[int]] = []
     for m in _ADDRESS.finditer(fx):
-        if chains and fx[chains[-1][1] : m.start()] in ("", " ", "-"):
+        gap = fx[chains[-1][1] : m.start()] if chains else None
+        if gap is not None and (
+            gap in ("", " ", "-")
+            or (len(gap) == 1 and "\u4e00" <= gap <= "\u9fff" and fx[chains[-1][1] - 1] in "省市州县区盟旗" and _ADMIN_START.match(fx, m.start()))
+        ):
             chains[-1][1] = m.end()
         else:
             chains.append([m.start(), m.end()])
