@@ -15,7 +15,10 @@ Rule-based on purpose: auditable, fast enough, no model to download. Three kinds
   neighbour (诸葛|明说), so a full name is also read character by character right after a role or
   naming cue (助理, 爷爷, 户名, 收款人, 叫 ...) and right before a title (院士, 医生, 阿姨 ...), with jieba's
   tokens only vetoing ordinary words (妈妈|马上, 朋友|高兴, 同学张|开始); compound surnames need no cue;
-  famous three-character names in jieba's dictionary (public figures are names too) count.
+  famous three-character names in jieba's dictionary (public figures are names too) count, and so do
+  names jieba does not know: a rarer surname its model tags as a name (谷爱凌), a doubled given name (屠呦呦).
+  Nicknames (小王, 老张) and surname + title (王老师) are masked on purpose: they name a person to those who
+  know the writer, so privacy is worth the precision they cost on sets that do not label them.
 
 Numbers are found in a folded copy of the text (full-width digits, letters, spaces and dashes
 mapped to ASCII one character for one), so "１３８ １２３４－５６７８" is a phone number too, and
@@ -224,8 +227,9 @@ def _shape_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
 
 _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
 # A code: up to three letter groups joined by dashes or spaces (BJ-HR-0291, SZ-A0931, EMP 2231), then digits
-# and letters; {n} is the least number of characters after the first digit.
-_CODE = r"(?:[A-Za-z]{1,5}[ -]?){0,3}\d(?:[ -]?[A-Za-z0-9]){{n},19}"
+# and letters; {n} is the least number of characters after the first digit. A leading space stays in the value
+# so that "工号 00875，学号" is nearer its own context word (find_pii strips it from the span).
+_CODE = r"(?:(?:[A-Za-z]{1,5}[ -]?){1,3}|[ -]?)\d(?:[ -]?[A-Za-z0-9]){{n},19}"
 #: type -> (context words, value pattern). The value may sit up to 8 non-alphanumeric characters
 #: after the context word ("身份证号码是：...") or just before it ("...是我的QQ").
 _CONTEXT: dict[str, tuple[str, str]] = {
@@ -395,7 +399,7 @@ _TITLES = (
     "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|助理|秘书|司机|保姆|房东|租客|队友|搭档|合伙人|前夫|前妻|未婚夫|未婚妻|爷爷|奶奶|"
     "外公|外婆|姥姥|姥爷|侄子|侄女|外甥|班主任|队长|医师|咨询师|网友|发小|老乡|舍友|宿管|保安|店长|院士|教练|学妹|学弟|师弟|"
     "师妹|师父|婆婆|公公|岳父|岳母|嫂子|姐夫|妹夫|继父|继母|后妈|同桌|主播|作家|演员|歌手|导演|主持人|选手|总裁|董事长|专家|"
-    "法官|警官|民警|记者|会计|顾问|哥|姐|姨|叔"
+    "法官|警官|民警|记者|会计|顾问|前任|现任|新生|研究生|实习生|大学生|高中生|初中生|员工|职员|病友|患者|家长|哥|姐|姨|叔"
 )
 # Words after which a full name follows: a role ("助理钱宇航", "爷爷郭守义") or a naming cue ("户名罗志强").
 _ROLES_BEFORE = "|".join(t for t in _TITLES.split("|") if len(t) >= 2)
@@ -438,9 +442,11 @@ _MORE_SURNAMES = set(
     "苑左鞠荣权邸洛冀燕边卫费麻屈强桂匡农萧谈赖湛谌危安尤奚荆支曲言况储裘伊屠郜乐池贝居衣战浦查鄢冷闻丰"
 )
 _ALL_SURNAMES = _SURNAMES | _MORE_SURNAMES
+# A surname and a doubled given name jieba does not know (屠呦呦, 范冰冰): not 方方面面.
+_DOUBLED = re.compile(rf"([{''.join(sorted(_ALL_SURNAMES))}])([\u4e00-\u9fff])\2(?!\2)")
 # A famous name in jieba's dictionary ends a three-character nr word; these endings make it a place or a thing
 # (钟祥市, 张家口, 黄金周, 许可证, 胡萝卜).
-_NOT_NAME_ENDINGS = set("市县省区镇村口楼证花周家湖冲港岛园路街卜顿嫩夷斯姆克尔特松山寺宫庙")
+_NOT_NAME_ENDINGS = set("市县省区镇村口楼证花周家湖冲港岛园路街卜顿嫩夷斯姆克尔特松山寺宫庙界井府庄营屯堡坊店桥坝峡塔")
 # Characters of transliterated place and brand names (温哥华, 麦肯基), rare in Chinese given names.
 _FOREIGN = set("哥斯尔克特亚拉巴维纳基普姆莱奥坦")
 _FUNCTION_FLAGS = ("v", "vn", "d", "c", "p", "u", "uj", "ul", "uz", "ug", "uv", "r", "m", "q", "t", "f", "ad", "y", "e", "o", "x")
@@ -482,7 +488,17 @@ def _full_name(text: str, start: int, end: int, tokens: dict, freq: dict, strict
             len(word) == len(first[0]) + 1 == 3
             and (end in tokens["ends"] or end == len(text))
             and word[-1] not in _NOT_IN_NAMES
-            and (freq.get(word[-1]) or 0) < 1000
+            and (
+                (freq.get(word[-1]) or 0) < 1000
+                # 魏国|强 after 叫: a place or noun word, then a one-character adjective or noun token (not 马上|好)
+                or (
+                    first[1] in ("ns", "nr", "nz", "n")
+                    and rest is not None
+                    and rest[0] == word[-1]
+                    and rest[1] in ("a", "ag", "n", "ng", "nr")
+                    and word[-1] not in _NOT_NAME_ENDINGS
+                )
+            )
         )
         if not (famous or glued):
             return False
@@ -530,6 +546,8 @@ def _false_name(text: str, start: int, end: int) -> bool:
     word = text[start:end]
     if len(word) == 2 and word[0] == word[1]:  # 谢谢, 常常: a surname is never doubled
         return True
+    if len(word) == 3 and word[1] == "老" and not _TITLE.fullmatch(word[1:]):  # 王老吉, 王老五; 王老师 is kept
+        return True
     # 张, 段, 包 as measure words: 这张卡, 一段话, 两包烟
     return word[0] in "张段包项管" and re.search(r"[这那有一两二三四五六七八九十几每哪整某半\d]$", text[:start]) is not None
 
@@ -568,6 +586,19 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
         )
         if paired or speaker:
             found.append((start, end, "name"))
+    token_at = {a: (b, w) for a, b, w, _ in tokens}
+    for m in _DOUBLED.finditer(text):
+        s, x = m.start(), m.group(2)
+        if (
+            (s == 0 or text[s - 1] != text[s])  # not 方方面面, 安安静静
+            and x not in _NOT_IN_NAMES
+            and x != text[s]
+            and (freq.get(x + x) or 0) < 200  # not 看看, 天天, 常常, 悄悄
+            and token_at.get(s, (0, ""))[1] == text[s]  # the surname stands alone (not 黄澄澄, 乐呵呵)
+            and (s + 1) in token_at
+            and not any(a <= s < b for a, b, _ in found)
+        ):
+            found.append((s, s + 3, "name"))
     for a, b, kind in found:
         # a doubled given name split off by jieba: 孙悦|悦
         if b - a == 2 and b < len(text) and text[b] == text[b - 1] and text[b] not in _NOT_IN_NAMES:
@@ -604,6 +635,17 @@ def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[in
                 and not titled
             ):
                 yield start, end, "name"  # a famous person in jieba's dictionary: 毛泽东, 鲁迅's peers
+            elif (
+                not common
+                and flag == "nr"
+                and len(word) == 3
+                and word[0] in _MORE_SURNAMES
+                and (freq.get(word[1:]) or 0) <= _COMMON_FREQ  # a verb and its object: not 查|话费, 管|闲事
+                and word[-1] not in _NOT_NAME_ENDINGS
+                and not _FOREIGN & set(word)
+                and not titled
+            ):
+                yield start, end, "name"  # a rarer surname that jieba's model reads as a name: 谷爱凌, 屈家豪
             elif common and len(word) == 2 and _surnamed(word, wide=True) and _FAN_CUE.search(text[:start]):
                 yield start, end, "name"  # 崇拜姚明
             elif titled and _surnamed(word):  # 王老师, 李经理, 张总: the whole form names the person
@@ -631,8 +673,9 @@ def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[in
             and flag not in ("v", "d", "c", "p", "u", "r", "m", "q", "t")
         ):
             yield start, end, "name"  # a segmenter miss right after 叫 / before 老师
+    inside = {p for a, b, _, _ in tokens for p in range(a + 1, b)}
     for m in _NICKNAME.finditer(text):  # 小王, 老张, 小李: jieba splits some of them
-        if m.group(0) not in _NOT_NICKNAMES:
+        if m.group(0) not in _NOT_NICKNAMES and m.start() not in inside:  # not 养老|钱, 从小|张: 老/小 ends a word
             yield m.start(), m.end(), "name"
 
 
