@@ -111,6 +111,11 @@ MASKED = [
     ("我哥叫林国平，他欠了很多钱", "林国平", "name"),  # jieba reads 林国 as a word
     ("我崇拜的人是屠呦呦和袁隆平", "屠呦呦", "name"),  # a doubled given name jieba does not know
     ("看了谷爱凌的比赛我很感动", "谷爱凌", "name"),  # a rarer surname jieba's model tags as a name
+    ("有急事打（+86）137 0000 1122", "（+86）137 0000 1122", "phone"),  # the country code in brackets belongs to it
+    ("他的员工编码 NB_0072 我记得", "NB_0072", "employee_id"),
+    ("公司在南京市鼓楼区中山北路8号紫峰大厦A-2座16层", "南京市鼓楼区中山北路8号紫峰大厦A-2座16层", "address"),
+    ("我在武汉市江汉区建设大道568号新世界国贸中心2705上班", "武汉市江汉区建设大道568号新世界国贸中心2705", "address"),
+    ("我的心理医生是闫振华，她很耐心", "闫振华", "name"),  # a role, 是, a full name
 ]
 
 KEPT = [
@@ -149,6 +154,7 @@ KEPT = [
     "我去营业厅查话费，他总是管闲事",
     "方方面面都要考虑，我们常常看看书",
     "考了100分，我在学习小组里排第3个",
+    "学校心理咨询中心3楼的老师人很好，我的朋友是个好人",
 ]
 
 

@@ -200,6 +200,8 @@ def _digit_groups(fx: str) -> Iterator[tuple[int, int, str]]:
                 yield a, b, re.sub(r"[^0-9Xx+]", "", fx[a:b])
 
 
+# A country code written before a number found without it.
+_COUNTRY_CODE = re.compile(r"(?:[(（]\s?(?:\+|00)?86\s?[)）]|(?<![0-9])(?:\+|00)86)[\s-]?$")
 _PHONE_EXTENSION = re.compile(r"\s?(?:转|分机|ext\.?\s?|-)\s?\d{1,5}(?!\d)", re.IGNORECASE)
 
 
@@ -229,7 +231,7 @@ _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
 # A code: up to three letter groups joined by dashes or spaces (BJ-HR-0291, SZ-A0931, EMP 2231), then digits
 # and letters; {n} is the least number of characters after the first digit. A leading space stays in the value
 # so that "工号 00875，学号" is nearer its own context word (find_pii strips it from the span).
-_CODE = r"(?:(?:[A-Za-z]{1,5}[ -]?){1,3}|[ -]?)\d(?:[ -]?[A-Za-z0-9]){{n},19}"
+_CODE = r"(?:(?:[A-Za-z]{1,5}[ _-]?){1,3}|[ -]?)\d(?:[ -]?[A-Za-z0-9]){{n},19}"
 #: type -> (context words, value pattern). The value may sit up to 8 non-alphanumeric characters
 #: after the context word ("身份证号码是：...") or just before it ("...是我的QQ").
 _CONTEXT: dict[str, tuple[str, str]] = {
@@ -244,7 +246,7 @@ _CONTEXT: dict[str, tuple[str, str]] = {
         _CODE.replace("{n}", "3"),
     ),
     "employee_id": (
-        r"(?:员工|职工|雇员|工作人员|内部)(?:编号|号码?|卡号|id|代码|工号)|工号|工牌(?:号码?|编号)?|工作证(?:号码?|编号)?|厂牌(?:号|编号)?|"
+        r"(?:员工|职工|雇员|工作人员|内部)(?:编号|编码|号码?|卡号|id|代码|工号)|工号|工牌(?:号码?|编号)?|工作证(?:号码?|编号)?|厂牌(?:号|编号)?|"
         r"胸牌(?:号|编号)|人事编号|employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)",
         _CODE.replace("{n}", "1"),
     ),
@@ -320,10 +322,12 @@ _ROAD = (
     rf"|{_AC}{{2,10}}?(?<![知味难通轨频渠跑车隧管报霸厚地公王街赛水航栈国干坑步古弯孔一二两])道)"
 )
 _BUILDING = rf"(?:{_AC}(?:{_AC}|[0-9A-Za-z]){{0,9}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
+# Office towers (富力中心, 金融中心) only after a house number: 咨询中心3楼 alone is not an address.
+_TOWER = rf"(?:{_AC}(?:{_AC}|[0-9A-Za-z]){{0,9}}?(?:中心|写字楼|商厦|商场|大楼|大厦|广场))"
 # Units: 号, 栋, 单元, 室 ..., 门 (天津 "3门" an entrance), 舍 (a dormitory block), A座 / B栋 / C区.
 _UNIT = (
     rf"(?:{_NUMERAL}(?:号院|号楼|号舍|号门|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期|门|舍|斋|房|区)"
-    r"|[A-Za-z]\d*(?:座|栋|幢|区|单元))"
+    r"|[A-Za-z]\d*(?:-[A-Za-z0-9]{1,3})?(?:座|栋|幢|区|单元))"
 )
 _DASHED = r"\d{1,5}(?:-\d{1,5}){1,3}(?![\d年月日岁元块分个次天人])"  # "12-2-501": building-unit-room
 # the room written bare after a unit: "5栋2单元302", "7栋18-3", "11号2-1-3"
@@ -336,7 +340,7 @@ _ADDRESS = re.compile(
 # Or a building with its suffix, then units or the room written bare ("...588号环球航运广场1806").
 _ADDRESS_MORE = re.compile(
     rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})"
-    rf"|{_BUILDING}(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED}|\d{{2,5}}(?![\d年月日岁元块分个次天人号]))?"
+    rf"|(?:{_TOWER}|{_BUILDING})(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED}|\d{{2,5}}(?![\d年月日岁元块分个次天人号]))?"
 )
 _ADDRESS_CONTEXT = re.compile(
     r"(?:住在|住址(?:是|为)?|地址(?:是|为)?|家住|家在|住的地方是|搬到了?|寄到|收货地址|户籍|老家在|租在)[:：]?\s*"
@@ -404,7 +408,7 @@ _TITLES = (
 # Words after which a full name follows: a role ("助理钱宇航", "爷爷郭守义") or a naming cue ("户名罗志强").
 _ROLES_BEFORE = "|".join(t for t in _TITLES.split("|") if len(t) >= 2)
 _FULL_NAME_CUE = re.compile(
-    rf"(?:{_ROLES_BEFORE}|叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫|为)?|开户名|户名(?:是|为)?|收款人(?:是|为)?|持卡人(?:是|为)?|"
+    rf"(?:(?:{_ROLES_BEFORE})(?:是|叫)?|叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫|为)?|开户名|户名(?:是|为)?|收款人(?:是|为)?|持卡人(?:是|为)?|"
     r"联系人(?:是|为)?|负责人(?:是|为)?|我是)[:：\s]?"
 )
 # Titles after which a full name ends: "钟南山院士", "杨桂兰阿姨".
@@ -707,6 +711,8 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
     def add(a: int, b: int, kind: str, prio: float) -> None:
         if kind == "phone" and (ext := _PHONE_EXTENSION.match(fx, b)):  # "021-64381234转816"
             b = ext.end()
+        if kind == "phone" and (cc := _COUNTRY_CODE.search(fx, max(0, a - 8), a)):  # "(+86)139...", "+86-139..."
+            a = cc.start()
         if b > a:
             found.append((prio, -(b - a), a, b, kind))
 
