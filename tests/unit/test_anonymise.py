@@ -91,6 +91,31 @@ MASKED = [
     ("李强说我是个废物", "李强", "name"),  # a clause opening on a name and a verb of speech
     ("班上的孙悦悦总是欺负我", "孙悦悦", "name"),  # a doubled given name jieba splits off
     ("我的表妹叶子涵今年考研", "叶子涵", "name"),  # surname and first character make a word (叶子)
+    # what set B exposed, written anew: +86 landlines, coded staff numbers, address shapes, names
+    ("请回拨 +86（021）6543 2100，谢谢", "+86（021）6543 2100", "phone"),  # country code before brackets
+    ("他办公室是+86 10 8765 4321", "+86 10 8765 4321", "phone"),  # area code without its 0
+    ("座机0086-571-8812 3456没人接", "0086-571-8812 3456", "phone"),
+    ("我的员工号GZ-PD-1187被停用了", "GZ-PD-1187", "employee_id"),  # letter groups and dashes
+    ("工牌编号：CD-B2207，保安不让进", "CD-B2207", "employee_id"),
+    ("职工编号 HZ 00451 的是我", "HZ 00451", "employee_id"),
+    ("工作证号码WX0923，别告诉别人", "WX0923", "employee_id"),
+    ("学生证编号 NJU-2023-0871 丢了", "NJU-2023-0871", "student_id"),
+    ("她住在长沙市岳麓区麓山南路32号学府2000小区C栋803", "长沙市岳麓区麓山南路32号学府2000小区C栋803", "address"),
+    ("公司在成都市高新区天府大道999号新希望国际大厦2301", "成都市高新区天府大道999号新希望国际大厦2301", "address"),
+    ("他家在西安市雁塔区长安南路西段15号", "西安市雁塔区长安南路西段15号", "address"),  # a road's section
+    ("老家是湖南省邵阳市隆回县桃洪镇石门村下湾组7号", "湖南省邵阳市隆回县桃洪镇石门村下湾组7号", "address"),  # villager group
+    ("户口在广东省梅州市五华县水寨镇", "广东省梅州市五华县水寨镇", "address"),
+    ("寄到湖北省恩施市来凤县翔凤镇解放路5号", "湖北省恩施市来凤县翔凤镇解放路5号", "address"),  # 来 after 市
+    ("我前任卢俊凯一直骚扰我", "卢俊凯", "name"),  # role 前任
+    ("我是研究生邓宇航，导师不让我毕业", "邓宇航", "name"),  # role 研究生
+    ("我哥叫林国平，他欠了很多钱", "林国平", "name"),  # jieba reads 林国 as a word
+    ("我崇拜的人是屠呦呦和袁隆平", "屠呦呦", "name"),  # a doubled given name jieba does not know
+    ("看了谷爱凌的比赛我很感动", "谷爱凌", "name"),  # a rarer surname jieba's model tags as a name
+    ("有急事打（+86）137 0000 1122", "（+86）137 0000 1122", "phone"),  # the country code in brackets belongs to it
+    ("他的员工编码 NB_0072 我记得", "NB_0072", "employee_id"),
+    ("公司在南京市鼓楼区中山北路8号紫峰大厦A-2座16层", "南京市鼓楼区中山北路8号紫峰大厦A-2座16层", "address"),
+    ("我在武汉市江汉区建设大道568号新世界国贸中心2705上班", "武汉市江汉区建设大道568号新世界国贸中心2705", "address"),
+    ("我的心理医生是闫振华，她很耐心", "闫振华", "name"),  # a role, 是, a full name
 ]
 
 KEPT = [
@@ -123,6 +148,13 @@ KEPT = [
     "顾问说我的方案不行，陈述说明会很无聊",
     "朋友黄金周去旅游，哥哥江湖气很重",
     "爸爸高兴坏了，妈妈马上来",
+    # place and brand names tagged as names, 老/小 inside a word, a verb and its object
+    "我们去了张家界和王府井，喝了一瓶王老吉",
+    "这是她攒了一辈子的养老钱，我从小张罗家务",
+    "我去营业厅查话费，他总是管闲事",
+    "方方面面都要考虑，我们常常看看书",
+    "考了100分，我在学习小组里排第3个",
+    "学校心理咨询中心3楼的老师人很好，我的朋友是个好人",
 ]
 
 

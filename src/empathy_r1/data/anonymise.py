@@ -15,7 +15,10 @@ Rule-based on purpose: auditable, fast enough, no model to download. Three kinds
   neighbour (诸葛|明说), so a full name is also read character by character right after a role or
   naming cue (助理, 爷爷, 户名, 收款人, 叫 ...) and right before a title (院士, 医生, 阿姨 ...), with jieba's
   tokens only vetoing ordinary words (妈妈|马上, 朋友|高兴, 同学张|开始); compound surnames need no cue;
-  famous three-character names in jieba's dictionary (public figures are names too) count.
+  famous three-character names in jieba's dictionary (public figures are names too) count, and so do
+  names jieba does not know: a rarer surname its model tags as a name (谷爱凌), a doubled given name (屠呦呦).
+  Nicknames (小王, 老张) and surname + title (王老师) are masked on purpose: they name a person to those who
+  know the writer, so privacy is worth the precision they cost on sets that do not label them.
 
 Numbers are found in a folded copy of the text (full-width digits, letters, spaces and dashes
 mapped to ASCII one character for one), so "１３８ １２３４－５６７８" is a phone number too, and
@@ -182,6 +185,8 @@ _RUN = re.compile(r"(?<![0-9])(?:\+\s?)?\d+(?:(?:[ .-]|\s-\s)\d+)*(?:[ -]?[Xx](?
 _MOBILE = re.compile(r"(?:\+?0{0,2}86)?1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 _SERVICE = re.compile(r"[48]00\d{7}")
+# An area code without its 0 (10, 21, 755 ...) and a 7-8 digit number, after the country code 86.
+_INTL_LANDLINE = re.compile(r"0?(?:10|2\d)\d{8}|0?[3-9]\d{2}\d{7,8}")
 
 
 def _digit_groups(fx: str) -> Iterator[tuple[int, int, str]]:
@@ -195,6 +200,8 @@ def _digit_groups(fx: str) -> Iterator[tuple[int, int, str]]:
                 yield a, b, re.sub(r"[^0-9Xx+]", "", fx[a:b])
 
 
+# A country code written before a number found without it.
+_COUNTRY_CODE = re.compile(r"(?:[(（]\s?(?:\+|00)?86\s?[)）]|(?<![0-9])(?:\+|00)86)[\s-]?$")
 _PHONE_EXTENSION = re.compile(r"\s?(?:转|分机|ext\.?\s?|-)\s?\d{1,5}(?!\d)", re.IGNORECASE)
 
 
@@ -207,13 +214,24 @@ def _shape_numbers(fx: str) -> Iterator[tuple[int, int, str]]:
             yield a, b, "bank_card"
         elif digits.isdigit() and (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits) or _SERVICE.fullmatch(digits)):
             yield a, b, "phone"
-    for m in re.finditer(r"[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}(?:-\d{1,5})?(?!\d)", fx):
+        elif re.fullmatch(r"(?:\+|00)86", chars[: 3 if chars.startswith("+") else 4]) and _INTL_LANDLINE.fullmatch(
+            chars.lstrip("+")[2 if chars.startswith("+") else 4 :]
+        ):
+            yield a, b, "phone"  # "+86 755 8369 1024", "0086-10-6523 8899": a landline dialled from abroad
+    # "(0755)8369 1024", "+86（0755）8369 1024", "+86 (10) 6523-8899": the area code in brackets
+    for m in re.finditer(r"(?:(?:\+|00)\s?86\s?-?\s?)?[(（]0?\d{2,3}[)）]\s?-?\s?\d{3,4}[ -]?\d{4}(?:-\d{1,5})?(?!\d)", fx):
+        if m.group(0).startswith(("(", "（")) and not re.match(r"[(（]0", m.group(0)):
+            continue  # without +86 the area code keeps its 0
         yield m.start(), m.end(), "phone"
 
 
 # --- context ------------------------------------------------------------------------------------
 
 _NUM = r"\+?\d(?:(?:[ -]|\s-\s)?\d)*"
+# A code: up to three letter groups joined by dashes or spaces (BJ-HR-0291, SZ-A0931, EMP 2231), then digits
+# and letters; {n} is the least number of characters after the first digit. A leading space stays in the value
+# so that "工号 00875，学号" is nearer its own context word (find_pii strips it from the span).
+_CODE = r"(?:(?:[A-Za-z]{1,5}[ _-]?){1,3}|[ -]?)\d(?:[ -]?[A-Za-z0-9]){{n},19}"
 #: type -> (context words, value pattern). The value may sit up to 8 non-alphanumeric characters
 #: after the context word ("身份证号码是：...") or just before it ("...是我的QQ").
 _CONTEXT: dict[str, tuple[str, str]] = {
@@ -223,10 +241,14 @@ _CONTEXT: dict[str, tuple[str, str]] = {
         r"护照(?:号码|号|编号|证号)?|通行证(?:号码|号)?|旅行证(?:号码|号)?|passport(?:\s*(?:no\.?|number|#))?",
         r"(?=(?:[A-Za-z -]*\d){5})[A-Za-z0-9]{1,3}[ -]?[A-Za-z0-9]{4,10}",
     ),
-    "student_id": (r"学号|学生证号?|学籍号|准考证号?|考生号|学生号|student\s*id", r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){3,19}"),
+    "student_id": (
+        r"学号|学生证(?:号码?|编号)?|学籍号|准考证(?:号码?|编号)?|考生号|学生(?:号|编号)|校园卡号|一卡通号|student\s*(?:id|no\.?|number)",
+        _CODE.replace("{n}", "3"),
+    ),
     "employee_id": (
-        r"工号|员工号|员工编号|职工号|工牌号?|员工卡号|员工id|employee\s*id",
-        r"[A-Za-z]{0,4}[ -]?\d(?:[ -]?[A-Za-z0-9]){1,19}",
+        r"(?:员工|职工|雇员|工作人员|内部)(?:编号|编码|号码?|卡号|id|代码|工号)|工号|工牌(?:号码?|编号)?|工作证(?:号码?|编号)?|厂牌(?:号|编号)?|"
+        r"胸牌(?:号|编号)|人事编号|employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)",
+        _CODE.replace("{n}", "1"),
     ),
     "id_card": (r"身份证(?:号码|号)?|证件号(?:码)?|身份号码?|id\s*card", r"\d(?:[ -]?\d){13,16}[ -]?[\dXx]"),
     "qq": (r"qq(?:号码|号|群)?|扣扣(?:号)?|企鹅(?:号)?|q号|q我|扣我", r"[1-9](?:[ -]?\d){4,11}"),
@@ -292,18 +314,20 @@ _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9
 # An address component may not start on a function word, so "我住在北京市..." keeps "我住在".
 _AC = r"(?:(?![我你他她它在住于到是的了从去来就也还个这那每以问或与及等被把让给对要想说看吗呢吧啊呀么很再又才只没不])[\u4e00-\u9fff])"
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
-_ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区))"
+_ADMIN = rf"(?:{_AC}{{1,7}}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡|街道|村|社区)|(?<=[村屯寨])[\u4e00-\u9fff]{{1,3}}?组(?!织|成|合|长|员))"
 # Roads: 路/街/巷 ..., and 道 (天津 鞍山西道, 香港 弥敦道) with two characters at least before it and not
 # the 道 of 知道, 味道, 频道 ...
 _ROAD = (
-    rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)"
+    rf"(?:{_AC}{{1,10}}?(?:路|街|大道|大街|巷|胡同|弄|里)(?:[东西南北中]段)?"
     rf"|{_AC}{{2,10}}?(?<![知味难通轨频渠跑车隧管报霸厚地公王街赛水航栈国干坑步古弯孔一二两])道)"
 )
-_BUILDING = rf"(?:{_AC}{{1,10}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
+_BUILDING = rf"(?:{_AC}(?:{_AC}|[0-9A-Za-z]){{0,9}}?(?:小区|花园|公寓|新村|家园|大厦|苑|村|宿舍|家属院|广场|园|城|府|湾|庭|居|山庄|公馆|华庭|大楼|坊|阁|轩))"
+# Office towers (富力中心, 金融中心) only after a house number: 咨询中心3楼 alone is not an address.
+_TOWER = rf"(?:{_AC}(?:{_AC}|[0-9A-Za-z]){{0,9}}?(?:中心|写字楼|商厦|商场|大楼|大厦|广场))"
 # Units: 号, 栋, 单元, 室 ..., 门 (天津 "3门" an entrance), 舍 (a dormitory block), A座 / B栋 / C区.
 _UNIT = (
     rf"(?:{_NUMERAL}(?:号院|号楼|号舍|号门|号|栋|幢|座|单元|室|楼|层|组|队|弄|巷|户|段|期|门|舍|斋|房|区)"
-    r"|[A-Za-z]\d*(?:座|栋|幢|区|单元))"
+    r"|[A-Za-z]\d*(?:-[A-Za-z0-9]{1,3})?(?:座|栋|幢|区|单元))"
 )
 _DASHED = r"\d{1,5}(?:-\d{1,5}){1,3}(?![\d年月日岁元块分个次天人])"  # "12-2-501": building-unit-room
 # the room written bare after a unit: "5栋2单元302", "7栋18-3", "11号2-1-3"
@@ -313,12 +337,17 @@ _ADDRESS = re.compile(
     + _BARE_ROOM
 )
 # After a house number, a building named without a suffix ("...10号颐和国际B座2305", "...128号华星公寓12-2-501").
-_ADDRESS_MORE = re.compile(rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})")
+# Or a building with its suffix, then units or the room written bare ("...588号环球航运广场1806").
+_ADDRESS_MORE = re.compile(
+    rf"{_AC}{{2,8}}?(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED})"
+    rf"|(?:{_TOWER}|{_BUILDING})(?:(?:[-\s]?{_UNIT})+{_BARE_ROOM}|[-\s]?{_DASHED}|\d{{2,5}}(?![\d年月日岁元块分个次天人号]))?"
+)
 _ADDRESS_CONTEXT = re.compile(
     r"(?:住在|住址(?:是|为)?|地址(?:是|为)?|家住|家在|住的地方是|搬到了?|寄到|收货地址|户籍|老家在|租在)[:：]?\s*"
 )
 
 
+_ADMIN_START = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|自治区|自治州|市|地区|区|县|旗|镇|乡)")
 _COMPONENT = re.compile(rf"{_ADMIN}|{_ROAD}|{_BUILDING}")
 # Ordinary words that end like an address component.
 _NOT_PLACES = set(
@@ -336,7 +365,11 @@ def _addresses(fx: str) -> Iterator[tuple[int, int, str]]:
     # Pieces that touch ("...鞍山西道迎风里" + "小区12号楼3门501", "...汉口路22号" + "南园7舍405") are one address.
     chains: list[list[int]] = []
     for m in _ADDRESS.finditer(fx):
-        if chains and fx[chains[-1][1] : m.start()] in ("", " ", "-"):
+        gap = fx[chains[-1][1] : m.start()] if chains else None
+        if gap is not None and (
+            gap in ("", " ", "-")
+            or (len(gap) == 1 and "\u4e00" <= gap <= "\u9fff" and fx[chains[-1][1] - 1] in "省市州县区盟旗" and _ADMIN_START.match(fx, m.start()))
+        ):
             chains[-1][1] = m.end()
         else:
             chains.append([m.start(), m.end()])
@@ -370,12 +403,12 @@ _TITLES = (
     "舅舅|姑姑|舅妈|婶婶|学生|孩子|客户|助理|秘书|司机|保姆|房东|租客|队友|搭档|合伙人|前夫|前妻|未婚夫|未婚妻|爷爷|奶奶|"
     "外公|外婆|姥姥|姥爷|侄子|侄女|外甥|班主任|队长|医师|咨询师|网友|发小|老乡|舍友|宿管|保安|店长|院士|教练|学妹|学弟|师弟|"
     "师妹|师父|婆婆|公公|岳父|岳母|嫂子|姐夫|妹夫|继父|继母|后妈|同桌|主播|作家|演员|歌手|导演|主持人|选手|总裁|董事长|专家|"
-    "法官|警官|民警|记者|会计|顾问|哥|姐|姨|叔"
+    "法官|警官|民警|记者|会计|顾问|前任|现任|新生|研究生|实习生|大学生|高中生|初中生|员工|职员|病友|患者|家长|哥|姐|姨|叔"
 )
 # Words after which a full name follows: a role ("助理钱宇航", "爷爷郭守义") or a naming cue ("户名罗志强").
 _ROLES_BEFORE = "|".join(t for t in _TITLES.split("|") if len(t) >= 2)
 _FULL_NAME_CUE = re.compile(
-    rf"(?:{_ROLES_BEFORE}|叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫|为)?|开户名|户名(?:是|为)?|收款人(?:是|为)?|持卡人(?:是|为)?|"
+    rf"(?:(?:{_ROLES_BEFORE})(?:是|叫)?|叫做?|名叫|名字(?:是|叫)|姓名(?:是|叫|为)?|开户名|户名(?:是|为)?|收款人(?:是|为)?|持卡人(?:是|为)?|"
     r"联系人(?:是|为)?|负责人(?:是|为)?|我是)[:：\s]?"
 )
 # Titles after which a full name ends: "钟南山院士", "杨桂兰阿姨".
@@ -413,9 +446,11 @@ _MORE_SURNAMES = set(
     "苑左鞠荣权邸洛冀燕边卫费麻屈强桂匡农萧谈赖湛谌危安尤奚荆支曲言况储裘伊屠郜乐池贝居衣战浦查鄢冷闻丰"
 )
 _ALL_SURNAMES = _SURNAMES | _MORE_SURNAMES
+# A surname and a doubled given name jieba does not know (屠呦呦, 范冰冰): not 方方面面.
+_DOUBLED = re.compile(rf"([{''.join(sorted(_ALL_SURNAMES))}])([\u4e00-\u9fff])\2(?!\2)")
 # A famous name in jieba's dictionary ends a three-character nr word; these endings make it a place or a thing
 # (钟祥市, 张家口, 黄金周, 许可证, 胡萝卜).
-_NOT_NAME_ENDINGS = set("市县省区镇村口楼证花周家湖冲港岛园路街卜顿嫩夷斯姆克尔特松山寺宫庙")
+_NOT_NAME_ENDINGS = set("市县省区镇村口楼证花周家湖冲港岛园路街卜顿嫩夷斯姆克尔特松山寺宫庙界井府庄营屯堡坊店桥坝峡塔")
 # Characters of transliterated place and brand names (温哥华, 麦肯基), rare in Chinese given names.
 _FOREIGN = set("哥斯尔克特亚拉巴维纳基普姆莱奥坦")
 _FUNCTION_FLAGS = ("v", "vn", "d", "c", "p", "u", "uj", "ul", "uz", "ug", "uv", "r", "m", "q", "t", "f", "ad", "y", "e", "o", "x")
@@ -457,7 +492,17 @@ def _full_name(text: str, start: int, end: int, tokens: dict, freq: dict, strict
             len(word) == len(first[0]) + 1 == 3
             and (end in tokens["ends"] or end == len(text))
             and word[-1] not in _NOT_IN_NAMES
-            and (freq.get(word[-1]) or 0) < 1000
+            and (
+                (freq.get(word[-1]) or 0) < 1000
+                # 魏国|强 after 叫: a place or noun word, then a one-character adjective or noun token (not 马上|好)
+                or (
+                    first[1] in ("ns", "nr", "nz", "n")
+                    and rest is not None
+                    and rest[0] == word[-1]
+                    and rest[1] in ("a", "ag", "n", "ng", "nr")
+                    and word[-1] not in _NOT_NAME_ENDINGS
+                )
+            )
         )
         if not (famous or glued):
             return False
@@ -505,6 +550,8 @@ def _false_name(text: str, start: int, end: int) -> bool:
     word = text[start:end]
     if len(word) == 2 and word[0] == word[1]:  # 谢谢, 常常: a surname is never doubled
         return True
+    if len(word) == 3 and word[1] == "老" and not _TITLE.fullmatch(word[1:]):  # 王老吉, 王老五; 王老师 is kept
+        return True
     # 张, 段, 包 as measure words: 这张卡, 一段话, 两包烟
     return word[0] in "张段包项管" and re.search(r"[这那有一两二三四五六七八九十几每哪整某半\d]$", text[:start]) is not None
 
@@ -543,6 +590,19 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
         )
         if paired or speaker:
             found.append((start, end, "name"))
+    token_at = {a: (b, w) for a, b, w, _ in tokens}
+    for m in _DOUBLED.finditer(text):
+        s, x = m.start(), m.group(2)
+        if (
+            (s == 0 or text[s - 1] != text[s])  # not 方方面面, 安安静静
+            and x not in _NOT_IN_NAMES
+            and x != text[s]
+            and (freq.get(x + x) or 0) < 200  # not 看看, 天天, 常常, 悄悄
+            and token_at.get(s, (0, ""))[1] == text[s]  # the surname stands alone (not 黄澄澄, 乐呵呵)
+            and (s + 1) in token_at
+            and not any(a <= s < b for a, b, _ in found)
+        ):
+            found.append((s, s + 3, "name"))
     for a, b, kind in found:
         # a doubled given name split off by jieba: 孙悦|悦
         if b - a == 2 and b < len(text) and text[b] == text[b - 1] and text[b] not in _NOT_IN_NAMES:
@@ -579,6 +639,17 @@ def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[in
                 and not titled
             ):
                 yield start, end, "name"  # a famous person in jieba's dictionary: 毛泽东, 鲁迅's peers
+            elif (
+                not common
+                and flag == "nr"
+                and len(word) == 3
+                and word[0] in _MORE_SURNAMES
+                and (freq.get(word[1:]) or 0) <= _COMMON_FREQ  # a verb and its object: not 查|话费, 管|闲事
+                and word[-1] not in _NOT_NAME_ENDINGS
+                and not _FOREIGN & set(word)
+                and not titled
+            ):
+                yield start, end, "name"  # a rarer surname that jieba's model reads as a name: 谷爱凌, 屈家豪
             elif common and len(word) == 2 and _surnamed(word, wide=True) and _FAN_CUE.search(text[:start]):
                 yield start, end, "name"  # 崇拜姚明
             elif titled and _surnamed(word):  # 王老师, 李经理, 张总: the whole form names the person
@@ -606,8 +677,9 @@ def _names_from_tokens(text: str, tokens: list, freq: dict) -> Iterator[tuple[in
             and flag not in ("v", "d", "c", "p", "u", "r", "m", "q", "t")
         ):
             yield start, end, "name"  # a segmenter miss right after 叫 / before 老师
+    inside = {p for a, b, _, _ in tokens for p in range(a + 1, b)}
     for m in _NICKNAME.finditer(text):  # 小王, 老张, 小李: jieba splits some of them
-        if m.group(0) not in _NOT_NICKNAMES:
+        if m.group(0) not in _NOT_NICKNAMES and m.start() not in inside:  # not 养老|钱, 从小|张: 老/小 ends a word
             yield m.start(), m.end(), "name"
 
 
@@ -639,6 +711,8 @@ def find_pii(text: str, names: bool = True) -> list[Span]:
     def add(a: int, b: int, kind: str, prio: float) -> None:
         if kind == "phone" and (ext := _PHONE_EXTENSION.match(fx, b)):  # "021-64381234转816"
             b = ext.end()
+        if kind == "phone" and (cc := _COUNTRY_CODE.search(fx, max(0, a - 8), a)):  # "(+86)139...", "+86-139..."
+            a = cc.start()
         if b > a:
             found.append((prio, -(b - a), a, b, kind))
 
