@@ -83,3 +83,21 @@ def test_unreadable_input_is_a_400_not_a_silent_none(client: openai.OpenAI, mess
     with pytest.raises(openai.BadRequestError) as e:
         client.chat.completions.create(model=NAME, messages=messages)
     assert fragment in str(e.value)
+
+
+def test_a_failing_guard_never_blocks_a_reply_and_is_counted_in_healthz() -> None:
+    import httpx
+
+    from empathy_r1.safety.guard import GuardModel
+
+    def down(messages):
+        raise ConnectionError("guard down")
+
+    backend = ScriptedBackend()
+    with running(create_app(backend, screener=Screener(guard=GuardModel(down, name="qwen3guard")))) as url:
+        c = openai.OpenAI(base_url=url + "/v1", api_key="none", max_retries=0, timeout=30)
+        calm = c.chat.completions.create(model=NAME, messages=[{"role": "user", "content": "最近工作压力很大"}])
+        crisis = c.chat.completions.create(model=NAME, messages=[{"role": "user", "content": "我今晚就从楼顶跳下去"}])
+        health = httpx.get(url + "/healthz").json()
+    assert calm.model_extra["safety"]["crisis"] is False and crisis.model_extra["safety"]["crisis"] is True
+    assert health["guard"]["name"] == "qwen3guard" and health["guard"]["calls"] == 2 and health["guard"]["failures"] == 2
