@@ -269,7 +269,9 @@ def _tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any
 
 
 def _base_dir(cfg: Config, root: Path) -> Path:
-    return root / "data" / "base" if cfg.model.path is None else Path(cfg.model.path)
+    from empathy_r1.models import resolve_checkpoint
+
+    return root / "data" / "base" if cfg.model.path is None else resolve_checkpoint(cfg.model.path)
 
 
 def _load_policy(path: Path, cfg: Config) -> tuple[Any, Any]:
