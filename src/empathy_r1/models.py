@@ -32,6 +32,7 @@ __all__ = [
     "CHATML_TEMPLATE",
     "adapt_messages",
     "build_tiny_model",
+    "export_merged",
     "is_hub_id",
     "load_model",
     "load_tokenizer",
@@ -325,3 +326,33 @@ def resolve_policy_dir(path: str | Path) -> Path:
         if (candidate / "config.json").is_file() or is_adapter(candidate):
             return candidate
     raise UserError("neither a Hugging Face checkpoint nor a pipeline output (no config.json, no final/)", local)
+
+
+def export_merged(source: str | Path, output: str | Path, dtype: str = "auto") -> Path:
+    """A plain checkpoint from ``source`` (a LoRA adapter, a run directory or any checkpoint):
+    the adapter folded into its base, safetensors weights, the tokenizer beside them, no PEFT
+    files: what vLLM, SGLang or ``from_pretrained`` load as they load any model.
+
+    Written into a sibling temporary directory and renamed, so a failure leaves no half-written output.
+    """
+    import shutil
+    import tempfile
+
+    output = Path(output)
+    if output.exists() and any(output.iterdir()):
+        raise UserError("output directory exists and is not empty", output)
+    directory = resolve_policy_dir(source)
+    tokenizer = load_tokenizer(str(directory))
+    model = load_model(directory, dtype=dtype, merge_adapter=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        model.save_pretrained(str(tmp), safe_serialization=True)
+        tokenizer.save_pretrained(str(tmp))
+        if output.exists():
+            output.rmdir()
+        tmp.rename(output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return output
