@@ -36,6 +36,7 @@ __all__ = [
     "is_hub_id",
     "load_model",
     "load_tokenizer",
+    "merged_start",
     "resolve_checkpoint",
     "tiny_model_config",
     "train_bpe_tokenizer",
@@ -356,3 +357,18 @@ def export_merged(source: str | Path, output: str | Path, dtype: str = "auto") -
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return output
+
+
+def merged_start(directory: str | Path, scratch: Path) -> Path:
+    """Where training should start from ``directory``: itself, or (a LoRA adapter) its merged copy in ``scratch``.
+
+    A new adapter trained on an adapter merged only in memory would record the original base in its
+    ``adapter_config.json`` and load without the first adapter's change. Merged to disk first, the
+    new adapter's base is that checkpoint. An existing merged copy is reused (a resumed run).
+    """
+    directory = resolve_policy_dir(directory)
+    if not is_adapter(directory):
+        return directory
+    if (scratch / "config.json").is_file():
+        return scratch
+    return export_merged(directory, scratch)

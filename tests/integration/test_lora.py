@@ -53,6 +53,18 @@ def test_lora_saved_resumed_merged_served_and_exported(tiny_checkpoint, tmp_path
         load_model(tiny_checkpoint), tok, records, tmp_path / "sft-merged",
     )  # fmt: skip
     assert (merged / "config.json").is_file() and not (merged / "adapter_config.json").is_file()
+    # GRPO from the SFT adapter: trained on its merged copy on disk, which the new adapter names as its base.
+    from empathy_r1.models import merged_start
+    from empathy_r1.training.grpo import run_grpo
+
+    start = merged_start(adapter, tmp_path / "start")
+    grpo_cfg = load_config(
+        "configs/tiny.yaml",
+        [*SETS, "grpo.max_steps=1", "grpo.num_generations=4", "grpo.batch_size=4", "grpo.max_completion_length=4", "grpo.save_steps=1"],
+    )
+    grpo = run_grpo(grpo_cfg, load_model(start), tok, records, None, tmp_path / "grpo")
+    assert json.loads((grpo / "adapter_config.json").read_text())["base_model_name_or_path"] == str(start)
+    assert merged_start(adapter, tmp_path / "start") == start  # reused, not merged again
     # Served as an adapter and merged: the same greedy text.
     kept = PolicyBackend.load(adapter, merge_adapter=False)
     assert isinstance(kept.policy.model, PeftModel)
