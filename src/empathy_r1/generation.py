@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from empathy_r1.models import load_model, load_tokenizer, resolve_policy_dir
+from empathy_r1.models import adapt_messages, load_model, load_tokenizer, resolve_policy_dir
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -59,11 +59,18 @@ class Policy:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: str | Path, dtype: str = "float32", attn_implementation: str = "sdpa", device: str | None = None) -> Policy:
-        """Load a checkpoint directory, or a pipeline output directory (its ``final/``)."""
+    def load(
+        cls,
+        path: str | Path,
+        dtype: str = "float32",
+        attn_implementation: str = "sdpa",
+        device: str | None = None,
+        merge_adapter: bool = True,
+    ) -> Policy:
+        """Load a checkpoint directory, a LoRA adapter directory, a pipeline output directory (its ``final/``) or a hub id."""
         directory = resolve_policy_dir(path)
         tokenizer = load_tokenizer(str(directory))
-        model = load_model(directory, dtype=dtype, attn_implementation=attn_implementation)
+        model = load_model(directory, dtype=dtype, attn_implementation=attn_implementation, merge_adapter=merge_adapter)
         if device is None:
             import torch
 
@@ -76,6 +83,7 @@ class Policy:
 
     def prompt_text(self, messages: Messages) -> str:
         """The exact text the model continues from (chat template with the generation prompt)."""
+        messages = adapt_messages(messages, self.tokenizer)
         return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True, enable_thinking=False)
 
     def prompt_ids(self, messages: Messages) -> list[int]:
@@ -87,6 +95,7 @@ class Policy:
         not) are tokenised apart and joined. Raises ``ValueError`` when that cannot be done safely.
         """
         tok = self.tokenizer
+        messages = adapt_messages(messages, tok)  # no system role: the system prompt joins the first user turn
         contents = [str(m.get("content") or "") for m in messages]
         if not any(s in c for c in contents for s in self._specials):
             # The chat template already wrote every special token; add none.

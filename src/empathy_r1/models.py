@@ -6,12 +6,15 @@
   with Qwen3's 151,669-token vocabulary the embedding dominates a tiny model, so the CPU demo
   uses this instead. The CoE tags are single tokens in it, which makes the format cheap to learn.
 - ``build_tiny_model(cfg, tokenizer)`` makes a random-initialised ``Qwen3ForCausalLM``.
-- Any local Hugging Face directory loads for both.
+- Any local Hugging Face directory, or a hub id (``Qwen/Qwen3-8B``) as transformers takes it,
+  loads for both: :func:`resolve_checkpoint` turns a hub id into its snapshot directory (a download
+  when online; the local cache, ``HF_HUB_CACHE``, when ``HF_HUB_OFFLINE=1``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -25,7 +28,19 @@ if TYPE_CHECKING:
 
     from empathy_r1.config import ModelConfig
 
-__all__ = ["CHATML_TEMPLATE", "build_tiny_model", "load_model", "load_tokenizer", "tiny_model_config", "train_bpe_tokenizer"]
+__all__ = [
+    "CHATML_TEMPLATE",
+    "adapt_messages",
+    "build_tiny_model",
+    "export_merged",
+    "is_hub_id",
+    "load_model",
+    "load_tokenizer",
+    "merged_start",
+    "resolve_checkpoint",
+    "tiny_model_config",
+    "train_bpe_tokenizer",
+]
 
 # Qwen3's added tokens, ids 151643..151668, in order. The first 14 and the FIM/repo ones are
 # special (never produced by decoding with skip_special_tokens); tool and think tags are not.
@@ -56,19 +71,107 @@ CHATML_TEMPLATE = (
 )
 
 
+#: What a model or tokenizer needs from a hub repository: configs, safetensors weights, tokenizer
+#: files, chat templates. Not the duplicate consolidated weights some repos carry (``original/*.pth``).
+HUB_PATTERNS = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja", "*.tiktoken", "*.vocab"]
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+def is_hub_id(name: str) -> bool:
+    """Whether ``name`` reads as a hub id (``org/name`` or ``name``) rather than a path.
+
+    >>> is_hub_id("Qwen/Qwen3-8B"), is_hub_id("./runs/x"), is_hub_id("/tmp/m"), is_hub_id("a/b/c")
+    (True, False, False, False)
+    """
+    return bool(_HUB_ID.match(name)) and ".." not in name and not name.endswith((".yaml", ".json", ".jsonl"))
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def resolve_checkpoint(name_or_path: str | Path, what: str = "model") -> Path:
+    """A local directory as it is, or a hub id's snapshot directory, as ``from_pretrained`` finds it.
+
+    A local path wins when it exists (as in transformers). A hub id is fetched with
+    ``huggingface_hub.snapshot_download`` into the Hugging Face cache (``HF_HUB_CACHE``); with
+    ``HF_HUB_OFFLINE=1`` only the cache is read, and a model that is not there is a
+    :class:`UserError` naming the id. ``org/name@revision`` pins a branch, tag or commit.
+    """
+    path = Path(name_or_path)
+    if path.exists():
+        if not path.is_dir():
+            raise UserError(f"{what}: not a directory", path)
+        return path
+    name = str(name_or_path)
+    repo_id, _, revision = name.partition("@")
+    if not is_hub_id(repo_id):
+        raise UserError("no such directory", path)
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+
+    offline = _offline()
+    try:
+        snapshot = snapshot_download(
+            repo_id,
+            revision=revision or None,
+            cache_dir=os.environ.get("HF_HUB_CACHE") or None,
+            local_files_only=offline,
+            allow_patterns=HUB_PATTERNS,
+        )
+    except (LocalEntryNotFoundError, FileNotFoundError):
+        where = os.environ.get("HF_HUB_CACHE") or "the default Hugging Face cache"
+        if offline:
+            raise UserError(f"{what} '{name}' is not a local directory and not in the Hugging Face cache ({where}; HF_HUB_OFFLINE=1)") from None
+        raise UserError(f"{what} '{name}' could not be downloaded and is not in the Hugging Face cache ({where})") from None
+    except (RepositoryNotFoundError, RevisionNotFoundError) as e:
+        raise UserError(f"{what} '{name}': no such repository or revision on the hub ({type(e).__name__})") from None
+    except HfHubHTTPError as e:
+        raise UserError(f"{what} '{name}': the hub answered {e.response.status_code if e.response is not None else 'an error'}") from None
+    return Path(snapshot)
+
+
 def load_tokenizer(name_or_path: str) -> PreTrainedTokenizerBase:
-    """``"qwen3"`` for the genuine Qwen3 tokenizer, built offline; otherwise a local directory."""
+    """``"qwen3"`` for the genuine Qwen3 tokenizer, built offline; otherwise a local directory or a hub id."""
     if name_or_path == "qwen3":
         return _qwen3_tokenizer()
-    path = Path(name_or_path)
-    if not path.is_dir():
-        raise UserError("no such tokenizer directory (use 'qwen3', 'bpe' in a config, or a local path)", name_or_path)
+    path = resolve_checkpoint(name_or_path, "tokenizer")
+    if not any((path / f).is_file() for f in ("tokenizer_config.json", "tokenizer.json", "tokenizer.model")):
+        raise UserError("tokenizer: no tokenizer files in this directory (use 'qwen3', 'bpe' in a config, or a checkpoint)", path)
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     return tok
+
+
+def supports_system_role(tokenizer: PreTrainedTokenizerBase) -> bool:
+    """Whether the chat template renders a system turn (Gemma's and Mistral's older ones raise instead)."""
+    try:
+        text = tokenizer.apply_chat_template(
+            [{"role": "system", "content": "\ue000"}, {"role": "user", "content": "u"}], tokenize=False, add_generation_prompt=True
+        )
+    except Exception:  # jinja2's TemplateError, or the template's own raise_exception
+        return False
+    return "\ue000" in str(text)
+
+
+def adapt_messages(messages: list[dict[str, str]], tokenizer: PreTrainedTokenizerBase) -> list[dict[str, str]]:
+    """The conversation as this tokenizer's template can take it: without a system role, the
+    system prompt is folded into the first user turn (as Gemma's own template does).
+
+    Returns ``messages`` itself when nothing needs to change.
+    """
+    if not messages or messages[0].get("role") != "system" or supports_system_role(tokenizer):
+        return messages
+    system, rest = messages[0], [dict(m) for m in messages[1:]]
+    if rest and rest[0].get("role") == "user":
+        rest[0]["content"] = f"{system['content']}\n\n{rest[0]['content']}"
+    else:
+        rest.insert(0, {"role": "user", "content": system["content"]})
+    return rest
 
 
 def _qwen3_tokenizer() -> PreTrainedTokenizerBase:
@@ -177,27 +280,95 @@ def build_tiny_model(cfg: ModelConfig, tokenizer: PreTrainedTokenizerBase, seed:
     return model
 
 
-def load_model(path: str | Path, dtype: str = "float32", attn_implementation: str = "sdpa") -> PreTrainedModel:
-    """A causal LM from a local Hugging Face checkpoint directory (never the hub)."""
-    path = Path(path)
-    if not (path / "config.json").is_file():
-        raise UserError("not a Hugging Face checkpoint (no config.json)", path)
+def is_adapter(directory: Path) -> bool:
+    """A PEFT adapter directory (``adapter_config.json``, no full ``config.json``)."""
+    return (directory / "adapter_config.json").is_file() and not (directory / "config.json").is_file()
+
+
+def load_model(
+    path: str | Path, dtype: str = "float32", attn_implementation: str = "sdpa", merge_adapter: bool = True
+) -> PreTrainedModel:
+    """A causal LM from a checkpoint directory, a hub id, or a LoRA adapter directory.
+
+    An adapter loads onto its base (``base_model_name_or_path`` in ``adapter_config.json``: a
+    directory or a hub id) and is folded into it when ``merge_adapter`` (a plain model, as fast as
+    the base); otherwise the ``PeftModel`` is returned and the adapter stays separate.
+    """
+    directory = resolve_checkpoint(path)
     import torch
-    from transformers import AutoModelForCausalLM
 
     torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if is_adapter(directory):
+        import json
+
+        base_name = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8")).get("base_model_name_or_path")
+        if not base_name:
+            raise UserError("LoRA adapter without base_model_name_or_path in adapter_config.json", directory)
+        base = load_model(base_name, dtype, attn_implementation)
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(base, str(directory))
+        return model.merge_and_unload() if merge_adapter else model
+    if not (directory / "config.json").is_file():
+        raise UserError("not a Hugging Face checkpoint (no config.json)", directory)
+    from transformers import AutoModelForCausalLM
+
     return AutoModelForCausalLM.from_pretrained(
-        str(path), dtype=torch_dtype, attn_implementation=attn_implementation, local_files_only=True
+        str(directory), dtype=torch_dtype, attn_implementation=attn_implementation, local_files_only=True
     )
 
 
 def resolve_policy_dir(path: str | Path) -> Path:
-    """The checkpoint a user means: a Hugging Face directory, or a pipeline output's ``final/``."""
-    path = Path(path)
-    for candidate in (path / "final", path):
-        if (candidate / "config.json").is_file():
+    """The checkpoint a user means: a Hugging Face directory or LoRA adapter, a pipeline output's ``final/``, or a hub id."""
+    local = Path(path)
+    if not local.exists():
+        return resolve_checkpoint(path)
+    for candidate in (local / "final", local):
+        if (candidate / "config.json").is_file() or is_adapter(candidate):
             return candidate
-    if not path.exists():
-        raise UserError("no such directory", path)
-    raise UserError("neither a Hugging Face checkpoint nor a pipeline output (no config.json, no final/)", path)
+    raise UserError("neither a Hugging Face checkpoint nor a pipeline output (no config.json, no final/)", local)
+
+
+def export_merged(source: str | Path, output: str | Path, dtype: str = "auto") -> Path:
+    """A plain checkpoint from ``source`` (a LoRA adapter, a run directory or any checkpoint):
+    the adapter folded into its base, safetensors weights, the tokenizer beside them, no PEFT
+    files: what vLLM, SGLang or ``from_pretrained`` load as they load any model.
+
+    Written into a sibling temporary directory and renamed, so a failure leaves no half-written output.
+    """
+    import shutil
+    import tempfile
+
+    output = Path(output)
+    if output.exists() and any(output.iterdir()):
+        raise UserError("output directory exists and is not empty", output)
+    directory = resolve_policy_dir(source)
+    tokenizer = load_tokenizer(str(directory))
+    model = load_model(directory, dtype=dtype, merge_adapter=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        model.save_pretrained(str(tmp), safe_serialization=True)
+        tokenizer.save_pretrained(str(tmp))
+        if output.exists():
+            output.rmdir()
+        tmp.rename(output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return output
+
+
+def merged_start(directory: str | Path, scratch: Path) -> Path:
+    """Where training should start from ``directory``: itself, or (a LoRA adapter) its merged copy in ``scratch``.
+
+    A new adapter trained on an adapter merged only in memory would record the original base in its
+    ``adapter_config.json`` and load without the first adapter's change. Merged to disk first, the
+    new adapter's base is that checkpoint. An existing merged copy is reused (a resumed run).
+    """
+    directory = resolve_policy_dir(directory)
+    if not is_adapter(directory):
+        return directory
+    if (scratch / "config.json").is_file():
+        return scratch
+    return export_merged(directory, scratch)

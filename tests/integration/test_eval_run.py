@@ -58,4 +58,4 @@ def test_eval_run_writes_results_and_compares(policy_dir, tmp_path, capsys, monk
     code, _, err = cli(
         capsys, monkeypatch, "eval", "run", "--model", str(tmp_path / "none"), "--data", "sample", "--output", str(tmp_path / "o")
     )
-    assert code == 2 and "no such checkpoint" in err
+    assert code == 2 and "no such directory" in err

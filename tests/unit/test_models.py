@@ -42,7 +42,7 @@ def test_local_directory_loads_and_missing_one_is_a_user_error(tmp_path):
     tok.save_pretrained(tmp_path)
     again = load_tokenizer(str(tmp_path))
     assert again(TEXT)["input_ids"] == tok(TEXT)["input_ids"]
-    with pytest.raises(UserError, match="no such tokenizer"):
+    with pytest.raises(UserError, match="no such directory"):
         load_tokenizer(str(tmp_path / "nope"))
 
 

@@ -48,3 +48,16 @@ def test_st_backend_fine_tunes_with_triplet_loss_and_round_trips(encoder_dir, tm
     assert np.allclose(again.embed(texts), model.embed(texts), atol=1e-5)
     assert np.allclose(np.linalg.norm(again.embed(texts), axis=1), 1.0, atol=1e-5)
     assert again.similarity(texts, texts).shape == (2,)
+
+
+def test_reward_encoder_by_hub_id_from_the_local_cache(encoder_dir, tmp_path, monkeypatch, hub_cache_layout):
+    """reward.encoder takes a hub id; offline it is read from HF_HUB_CACHE (sentence-transformers' subfolders included)."""
+    from empathy_r1.errors import UserError
+
+    hub_cache_layout(tmp_path / "hub", "empathy-test/tiny-st", encoder_dir)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    rm = STRewardModel.from_encoder("empathy-test/tiny-st")
+    local = STRewardModel.from_encoder(encoder_dir)
+    np.testing.assert_allclose(rm.embed(["失眠"]), local.embed(["失眠"]), atol=1e-6)
+    with pytest.raises(UserError, match="'empathy-test/missing'"):
+        STRewardModel.from_encoder("empathy-test/missing")

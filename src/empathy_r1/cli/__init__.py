@@ -33,6 +33,7 @@ _MODULES = [
     "empathy_r1.cli.train_cmd",
     "empathy_r1.cli.chat_cmd",
     "empathy_r1.cli.serve_cmd",
+    "empathy_r1.cli.export_cmd",
 ]
 
 for _name in _MODULES:

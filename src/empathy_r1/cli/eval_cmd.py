@@ -123,9 +123,12 @@ def _run_eval(
     if upstream.base_url and model is not None:
         raise UserError("give --model (a local checkpoint) or --upstream (an engine), not both")
     if not upstream.base_url and model is None:
-        raise UserError("eval run needs --model DIR (a local checkpoint) or --upstream URL (an inference engine)")
+        raise UserError("eval run needs --model DIR|HUB_ID (a checkpoint) or --upstream URL (an inference engine)")
     if model is not None and not model.exists():
-        raise UserError("no such checkpoint or run directory", model)
+        from empathy_r1.models import resolve_checkpoint
+
+        resolve_checkpoint(model)  # a hub id (downloaded, or from the cache offline), else one error line
+
     if str(data) not in ("synth", "sample") and not data.exists():
         raise UserError("no such file", data)
     records = load_source(str(data), cfg)

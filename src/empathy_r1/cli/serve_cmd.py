@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +30,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(envvar="EMPATHY_R1_API_KEY", help="Require 'Authorization: Bearer KEY' on /v1 (or set EMPATHY_R1_API_KEY)."),
         ] = None,
         config: Annotated[Path | None, typer.Option(help="YAML config: its serve and safety sections apply.")] = None,
+        merge_adapter: Annotated[
+            bool, typer.Option("--merge-adapter/--keep-adapter", help="A LoRA adapter --model: fold it into its base (default) or keep it separate.")
+        ] = True,
         override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override")] = [],  # noqa: B006
     ) -> None:
         """Serve a model: POST /v1/chat/completions, GET /v1/models, GET /healthz, the page at /."""
@@ -39,7 +41,7 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(config, override)
         s = cfg.serve
         host, port = host or s.host, port or s.port
-        app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout)
+        app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout, merge_adapter=merge_adapter)
         if host not in _LOOPBACK and not api_key:
             print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
         import uvicorn
@@ -48,7 +50,16 @@ def register(app: typer.Typer) -> None:
         uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
-def build(model: Path | None, cfg, api_key: str | None, upstream=None, upstream_model=None, upstream_key_env=None, upstream_timeout=None):
+def build(
+    model: Path | None,
+    cfg,
+    api_key: str | None,
+    upstream=None,
+    upstream_model=None,
+    upstream_key_env=None,
+    upstream_timeout=None,
+    merge_adapter: bool = True,
+):
     from empathy_r1.endpoints import settings_from
     from empathy_r1.errors import UserError
     from empathy_r1.safety import load_locale
@@ -63,10 +74,9 @@ def build(model: Path | None, cfg, api_key: str | None, upstream=None, upstream_
     if engine.base_url:
         backend = upstream_backend(engine, cfg.serve.chat_template_kwargs)
     elif model is None:
-        raise UserError("serve needs --model DIR (a local checkpoint) or --upstream URL (an inference engine)")
+        raise UserError("serve needs --model DIR|HUB_ID (a checkpoint) or --upstream URL (an inference engine)")
     else:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        backend = PolicyBackend.load(model, dtype=cfg.model.dtype)
+        backend = PolicyBackend.load(model, dtype=cfg.model.dtype, merge_adapter=merge_adapter)
     s = cfg.serve
     app_ = create_app(
         backend,

@@ -27,11 +27,12 @@ def _records(cfg: Config, data: str | None) -> list[dict[str, Any]]:
 
 def _start_policy(cfg: Config, model: Path | None, records: list[dict[str, Any]], output: Path) -> tuple[Any, Any]:
     """A given checkpoint, the configured one, or (tiny config) a fresh tiny model with a BPE trained on the records."""
-    from empathy_r1.models import build_tiny_model, load_model, load_tokenizer, resolve_policy_dir
+    from empathy_r1.models import build_tiny_model, load_model, load_tokenizer, merged_start, resolve_checkpoint, resolve_policy_dir
     from empathy_r1.training.pipeline import _tokenizer
 
-    path = resolve_policy_dir(model) if model else (Path(cfg.model.path) if cfg.model.path else None)
+    path = resolve_policy_dir(model) if model else (resolve_checkpoint(cfg.model.path) if cfg.model.path else None)
     if path is not None:
+        path = merged_start(path, output / "start")  # a LoRA adapter: merged to disk, so a new adapter records a real base
         tok = load_tokenizer(str(path)) if (path / "tokenizer_config.json").is_file() else load_tokenizer(cfg.model.tokenizer)
         return load_model(path, cfg.model.dtype, cfg.model.attn_implementation), tok
     tok = _tokenizer(cfg, records)

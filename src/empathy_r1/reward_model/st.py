@@ -7,7 +7,6 @@ plain Hugging Face encoder, which gets mean pooling). Nothing is downloaded.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,11 +30,12 @@ class STRewardModel(RewardModel):
 
     @classmethod
     def from_encoder(cls, path: str | Path) -> STRewardModel:
-        """Start from a local encoder directory."""
-        path = Path(path)
-        if not path.is_dir():
-            raise UserError("reward.encoder: no such encoder directory (use 'use' or a local sentence-transformers model)", path)
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        """Start from a local encoder directory or a hub id (from the Hugging Face cache when offline)."""
+        from empathy_r1.models import is_hub_id, resolve_checkpoint
+
+        if not Path(path).is_dir() and not is_hub_id(str(path)):
+            raise UserError("reward.encoder: no such encoder directory (use 'use', a local sentence-transformers model or a hub id)", path)
+        path = resolve_checkpoint(path, "reward.encoder")
         from sentence_transformers import SentenceTransformer
 
         return cls(SentenceTransformer(str(path), device="cpu" if not _cuda() else None, local_files_only=True))

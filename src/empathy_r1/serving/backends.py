@@ -56,11 +56,12 @@ class PolicyBackend:
         self.name = name
 
     @classmethod
-    def load(cls, path: str | Path, dtype: str = "float32", name: str | None = None) -> PolicyBackend:
+    def load(cls, path: str | Path, dtype: str = "float32", name: str | None = None, merge_adapter: bool = True) -> PolicyBackend:
+        """``path``: a checkpoint, a LoRA adapter (merged into its base unless ``merge_adapter`` is off), a run directory or a hub id."""
         from empathy_r1.generation import Policy
 
-        policy = Policy.load(path, dtype=dtype)
-        return cls(policy, name or Path(path).resolve().name)
+        policy = Policy.load(path, dtype=dtype, merge_adapter=merge_adapter)
+        return cls(policy, name or (Path(path).resolve().name if Path(path).exists() else str(path)))
 
     def check(self, messages: Messages) -> None:
         """Tokenise the prompt now, so that a prompt that cannot be encoded fails alone, with a 400."""

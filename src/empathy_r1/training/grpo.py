@@ -41,11 +41,17 @@ def query_text(record: dict[str, Any]) -> str:
     return triplet_query(record)
 
 
-def grpo_dataset(records: Sequence[dict[str, Any]], cfg: Config) -> Any:
-    """Columns ``prompt`` (chat messages) and ``query`` (the post, for the answer reward)."""
+def grpo_dataset(records: Sequence[dict[str, Any]], cfg: Config, tokenizer: Any = None) -> Any:
+    """Columns ``prompt`` (chat messages; the system prompt folded into the user turn for a template without a system role) and ``query``."""
     from datasets import Dataset
 
-    return Dataset.from_list([{"prompt": record_messages(r, cfg), "query": query_text(r)} for r in records])
+    from empathy_r1.models import adapt_messages
+
+    def prompt(r: dict[str, Any]) -> list[dict[str, str]]:
+        messages = record_messages(r, cfg)
+        return adapt_messages(messages, tokenizer) if tokenizer is not None else messages
+
+    return Dataset.from_list([{"prompt": prompt(r), "query": query_text(r)} for r in records])
 
 
 def reward_functions(cfg: Config, reward_model: Embedder | None, threshold: float) -> tuple[list[Any], list[float]]:
@@ -148,7 +154,7 @@ def run_grpo(
         model=model,
         reward_funcs=funcs,
         args=build_grpo_config(cfg, output_dir, weights),
-        train_dataset=grpo_dataset(records, cfg),
+        train_dataset=grpo_dataset(records, cfg, tokenizer),
         processing_class=tokenizer,
         peft_config=lora_config(cfg.model.lora),
         callbacks=extra,

@@ -269,7 +269,9 @@ def _tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any
 
 
 def _base_dir(cfg: Config, root: Path) -> Path:
-    return root / "data" / "base" if cfg.model.path is None else Path(cfg.model.path)
+    from empathy_r1.models import resolve_checkpoint
+
+    return root / "data" / "base" if cfg.model.path is None else resolve_checkpoint(cfg.model.path)
 
 
 def _load_policy(path: Path, cfg: Config) -> tuple[Any, Any]:
@@ -328,14 +330,16 @@ def _reward_model(root: Path) -> Any:
 
 
 def _stage_grpo(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
+    from empathy_r1.models import merged_start
     from empathy_r1.training.grpo import run_grpo
 
     start = root / "sft" / "model" if (root / "sft" / DONE).is_file() else _base_dir(cfg, root)
+    start = merged_start(start, root / "sft" / "merged")  # an unmerged SFT adapter: GRPO's adapter needs it on disk
     model, tokenizer = _load_policy(start, cfg)
     threshold = _threshold(cfg, root)
     run_grpo(cfg, model, tokenizer, _read_jsonl(root / "data" / "train.jsonl"), _reward_model(root), d, threshold=threshold)
     _drop_checkpoints(d)
-    return {"from": start.name if start.name == "model" else str(start), "threshold": threshold}
+    return {"from": start.name if start.name in ("model", "merged") else str(start), "threshold": threshold}
 
 
 def _drop_checkpoints(d: Path) -> None:

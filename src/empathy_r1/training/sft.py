@@ -1,7 +1,14 @@
 """SFT cold start: TRL's SFTTrainer on CoE chains, loss on the assistant turn only.
 
-The dataset is conversational (``messages``: system, user, assistant), so the model's chat
-template renders it and its ``{% generation %}`` markers let TRL mask the prompt out of the loss.
+Two of TRL's dataset forms, chosen by the tokenizer's chat template:
+
+- ``messages`` (system, user, assistant) with ``assistant_only_loss`` when the template has
+  ``{% generation %}`` markers, or TRL ships a training variant of it (Qwen3, Llama 3, Gemma 3, ...);
+- otherwise TRL's prompt-completion form (``prompt``: the chat so far, ``completion``: the
+  assistant turn): TRL renders both and trains on what the completion adds (``completion_mask``).
+  That works for any causal LM's template, markers or not.
+
+A template without a system role gets the system prompt folded into the first user turn.
 """
 
 from __future__ import annotations
@@ -17,18 +24,50 @@ if TYPE_CHECKING:
 
     from empathy_r1.config import Config
 
-__all__ = ["build_sft_config", "run_sft", "sft_dataset"]
+__all__ = ["assistant_masks_available", "build_sft_config", "run_sft", "sft_dataset", "sft_form"]
 
 
-def sft_dataset(records: Sequence[dict[str, Any]], cfg: Config) -> Any:
-    """A datasets.Dataset with one ``messages`` conversation per record (the gold chain as the reply)."""
+def assistant_masks_available(tokenizer: Any) -> bool:
+    """Whether TRL can mask the assistant turn from the template: it has ``{% generation %}`` markers, or TRL has a training variant of it."""
+    from trl.chat_template_utils import get_training_chat_template, has_generation_markers
+
+    template = tokenizer.chat_template
+    if isinstance(template, dict):
+        template = template.get("default")
+    if not template:
+        return False
+    if has_generation_markers(template):
+        return True
+    try:
+        return get_training_chat_template(tokenizer) is not None
+    except Exception:  # TRL raises for templates it does not know
+        return False
+
+
+def sft_dataset(records: Sequence[dict[str, Any]], cfg: Config, tokenizer: Any = None, prompt_completion: bool = False) -> Any:
+    """A datasets.Dataset with the gold chain as the reply: ``messages`` conversations, or ``prompt``/``completion`` pairs."""
     from datasets import Dataset
 
-    rows = [{"messages": [*record_messages(r, cfg), {"role": "assistant", "content": sft_target(r, cfg)}]} for r in records]
+    from empathy_r1.models import adapt_messages
+
+    rows = []
+    for r in records:
+        prompt = record_messages(r, cfg)
+        if tokenizer is not None:
+            prompt = adapt_messages(prompt, tokenizer)
+        reply = [{"role": "assistant", "content": sft_target(r, cfg)}]
+        rows.append({"prompt": prompt, "completion": reply} if prompt_completion else {"messages": [*prompt, *reply]})
     return Dataset.from_list(rows)
 
 
-def build_sft_config(cfg: Config, output_dir: Path) -> TRLSFTConfig:
+def sft_form(cfg: Config, tokenizer: Any) -> str:
+    """``"messages"`` (assistant_only_loss through generation markers) or ``"prompt_completion"``."""
+    if cfg.sft.assistant_only_loss and not assistant_masks_available(tokenizer):
+        return "prompt_completion"
+    return "messages"
+
+
+def build_sft_config(cfg: Config, output_dir: Path, form: str = "messages") -> TRLSFTConfig:
     """TRL's SFTConfig for this run (no model needed: tests build it on CPU for every shipped config)."""
     from trl import SFTConfig as TRLSFTConfig
 
@@ -48,7 +87,9 @@ def build_sft_config(cfg: Config, output_dir: Path) -> TRLSFTConfig:
         warmup_steps=s.warmup_ratio,  # transformers 5: a float in [0, 1) is a ratio
         lr_scheduler_type="cosine",
         max_length=s.max_length,
-        assistant_only_loss=s.assistant_only_loss,
+        # prompt-completion: the loss is on the completion (completion_only_loss), no markers needed
+        assistant_only_loss=s.assistant_only_loss and form == "messages",
+        completion_only_loss=s.assistant_only_loss if form == "prompt_completion" else None,
         packing=False,
         dataset_num_proc=None,
         model_init_kwargs=None,
@@ -68,10 +109,11 @@ def run_sft(
 
     from empathy_r1.training.compact_head import compact_trainer_heads
 
+    form = sft_form(cfg, tokenizer)
     trainer = SFTTrainer(
         model=model,
-        args=build_sft_config(cfg, output_dir),
-        train_dataset=sft_dataset(records, cfg),
+        args=build_sft_config(cfg, output_dir, form),
+        train_dataset=sft_dataset(records, cfg, tokenizer, prompt_completion=form == "prompt_completion"),
         processing_class=tokenizer,
         peft_config=lora_config(cfg.model.lora),
         callbacks=list(callbacks),
