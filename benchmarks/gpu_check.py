@@ -305,7 +305,7 @@ def markdown(result: dict[str, Any]) -> str:
     s = result["settings"]
     lines = [
         SECTION[0],
-        f"## 7. GPU check: measured on {result['device']}",
+        f"## 8. GPU check: measured on {result['device']}",
         "",
         f"`make gpu-check` (`python -m benchmarks.gpu_check`), {result['seconds']} s in all; {s['name']}, {result['dtype']}, genuine Qwen3 "
         f"tokenizer; SFT {s['batch']} x {s['seq_len']} tokens/step; GRPO G = {s['generations']}, {s['grpo_batch']} completions of "

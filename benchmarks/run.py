@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         import json
 
         args.output.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
-    if args.output and args.output.exists():  # the GPU check's section is written by benchmarks.gpu_check: keep it
+    if args.output and args.output.exists() and not partial:  # the GPU check's section is written by benchmarks.gpu_check: keep it
         from benchmarks.gpu_check import SECTION
 
         old = args.output.read_text(encoding="utf-8")
