@@ -10,6 +10,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import contextlib
+import dataclasses
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -155,3 +156,29 @@ def running_app(app) -> Iterator[str]:
 def serve_app() -> Callable:
     """``with serve_app(app) as url:`` runs an ASGI app on loopback for the test."""
     return running_app
+
+
+@dataclasses.dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch) -> Callable[..., CliResult]:
+    """``cli("config", "check", path)`` runs the console script in this process (no interpreter start-up)."""
+    from empathy_r1.cli import main
+
+    def run(*args: str) -> CliResult:
+        monkeypatch.setattr("sys.argv", ["empathy-r1", *map(str, args)])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from empathy_r1.data.io import write_jsonl
 from empathy_r1.data.review import ReviewSession, create_app
 from empathy_r1.data.synth import synthesize
+from empathy_r1.io import write_jsonl
 
 
 @contextmanager

@@ -15,10 +15,10 @@ import pytest
 
 from empathy_r1.config import load_config
 from empathy_r1.data.coldstart import drop_overlap, review_log_path, reviewed_chains, select_sft
-from empathy_r1.data.io import write_jsonl
 from empathy_r1.data.review import ReviewSession
 from empathy_r1.data.synth import synthesize
 from empathy_r1.errors import UserError
+from empathy_r1.io import write_jsonl
 from empathy_r1.training import pipeline
 
 

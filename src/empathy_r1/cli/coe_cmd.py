@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
 def _read_completions(file: Path) -> list[tuple[str, str]]:
     if str(file) == "-":
         return [("stdin", sys.stdin.read())]
-    from empathy_r1.evaluation.files import read_jsonl
+    from empathy_r1.io import read_jsonl
 
     out = []
     for line in read_jsonl(file):

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from empathy_r1.errors import UserError
+from empathy_r1.io import write_json
 
 
 def register(app: typer.Typer) -> None:
@@ -22,9 +23,9 @@ def register(app: typer.Typer) -> None:
         card: Annotated[Path | None, typer.Option(help="Data card JSON (default: OUTPUT with .card.json).")] = None,
     ) -> None:
         """Generate a synthetic Chinese counseling corpus with labels, gold chains and answers."""
-        from empathy_r1.data.io import write_jsonl
         from empathy_r1.data.synth import synthesize
         from empathy_r1.data.synth_card import synth_card
+        from empathy_r1.io import write_jsonl
 
         if n <= 0:
             raise UserError("--n must be positive")
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
         card_path = card or output.with_suffix(".card.json")
         info = synth_card(records, seed)
         write_jsonl(output, records)
-        _write_json(card_path, info)
+        write_json(card_path, info)
         typer.echo(json.dumps({"output": str(output), "card": str(card_path), **_headline(info)}, ensure_ascii=False))
 
     @group.command("prepare")
@@ -88,8 +89,9 @@ def register(app: typer.Typer) -> None:
         from collections import Counter
 
         from empathy_r1.config import load_config
-        from empathy_r1.data.io import read_records, write_jsonl
+        from empathy_r1.data.io import read_records
         from empathy_r1.data.triplets import build_triplets
+        from empathy_r1.io import write_jsonl
 
         weights = dict(load_config(config).reward.negatives)
         if mix:
@@ -105,8 +107,8 @@ def register(app: typer.Typer) -> None:
     @group.command("sample")
     def sample_cmd(output: Annotated[Path, typer.Option("--output", "-o", help="Canonical JSONL to write.")]) -> None:
         """Export the hand-written sample corpus shipped with the package."""
-        from empathy_r1.data.io import write_jsonl
         from empathy_r1.data.sample import load_sample
+        from empathy_r1.io import write_jsonl
 
         records = load_sample()
         write_jsonl(output, records)
@@ -201,7 +203,7 @@ def register(app: typer.Typer) -> None:
                 for m in report["false_spans"]:
                     typer.echo(f"false {m['id']}  {m['type']}: {m['text']}")
         if output is not None:
-            _write_json(output, reports)
+            write_json(output, reports)
 
     app.add_typer(group, name="data")
 
@@ -228,13 +230,3 @@ def _headline(card: dict) -> dict:
         "overlap_8gram_mean_share": card["overlap"]["mean_share"],
     }
 
-
-def _write_json(path: Path, obj: dict) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)

@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """BLEU-1, ROUGE-L, METEOR, Distinct-1/2 and NAvg, exactly as docs/metrics.md defines them."""
         from empathy_r1.evaluation import metrics
-        from empathy_r1.evaluation.files import load_metric_pairs, write_json
+        from empathy_r1.evaluation.files import load_metric_pairs
+        from empathy_r1.io import write_json
 
         ids, preds, refs, missing = load_metric_pairs(predictions, references, allow_missing)
         if allow_missing and any(missing.values()):
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """One table like the paper's: BLEU-1, ROUGE-L, METEOR, Distinct-1/2, NAvg, format rate, reward."""
         from empathy_r1.evaluation.compare import collect_runs, to_markdown
-        from empathy_r1.evaluation.files import write_json, write_text
+        from empathy_r1.io import write_json, write_text
 
         rows = collect_runs(runs)
         if names:

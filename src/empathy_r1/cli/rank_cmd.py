@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _emit(result: dict, table: str, output: Path | None) -> None:
-    from empathy_r1.evaluation.files import write_json, write_text
+    from empathy_r1.io import write_json, write_text
 
     if output is not None:
         write_json(output.with_suffix(".json"), result)

@@ -89,7 +89,7 @@ def _screener(config: Path | None):
 
 def _read_inputs(path: Path) -> list[tuple[object, str | list]]:
     """Every line checked before anything is screened: a bad one is an error naming its line."""
-    from empathy_r1.evaluation.files import read_jsonl
+    from empathy_r1.io import read_jsonl
     from empathy_r1.safety.inputs import InputError, check_messages, check_text
 
     rows: list[tuple[object, str | list]] = []

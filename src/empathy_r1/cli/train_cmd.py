@@ -105,10 +105,9 @@ def register(app: typer.Typer) -> None:
         from empathy_r1.rewards import composite_scores
 
         cfg = load_config(config, override)
-        rm = load_reward_model(model)
         pairs: list[tuple[str, str]] = []
         if input is not None:
-            from empathy_r1.evaluation.files import read_jsonl
+            from empathy_r1.io import read_jsonl
 
             for line in read_jsonl(input):
                 text = line.obj.get("completion", line.obj.get("answer"))
@@ -119,6 +118,7 @@ def register(app: typer.Typer) -> None:
             pairs = [(query, a) for a in answer]
         else:
             raise UserError("give --query with one or more --answer, or --input FILE.jsonl")
+        rm = load_reward_model(model)  # after the input is read: a bad file fails fast
         coe_like = all("<" in a for _, a in pairs)
         scores = composite_scores([a for _, a in pairs], [q for q, _ in pairs], rm, cfg.reward, use_format=coe_like)
         for i in range(len(pairs)):

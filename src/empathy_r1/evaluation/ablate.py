@@ -33,6 +33,7 @@ on its own.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from typing import Any
 from empathy_r1.config import Config, apply_overrides, to_dict
 from empathy_r1.errors import UserError
 from empathy_r1.evaluation.compare import COLUMNS
-from empathy_r1.evaluation.files import write_json, write_text
+from empathy_r1.io import write_bytes, write_json, write_text
 
 __all__ = ["GROUPS", "Variant", "plan", "run_ablations", "variants"]
 
@@ -223,11 +224,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
     ax.set_title("Empathy-R1 ablations (final policy of each variant)")
     ax.legend(ncols=len(keys), fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25))
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=120)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
+    write_bytes(path, buf.getvalue())
     return path
 
 

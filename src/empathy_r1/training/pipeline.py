@@ -27,6 +27,7 @@ from typing import Any
 from empathy_r1.coe import system_prompt
 from empathy_r1.config import Config, apply_overrides, to_dict
 from empathy_r1.errors import UserError
+from empathy_r1.io import read_jsonl, write_json, write_jsonl, write_text
 from empathy_r1.training.common import sft_target, tags_for
 
 __all__ = ["load_source", "run_pipeline"]
@@ -47,12 +48,8 @@ def load_source(source: str, cfg: Config) -> list[dict[str, Any]]:
     return _load(source, cfg)
 
 
-def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-
-
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line.obj for line in read_jsonl(path)]
 
 
 def _versions() -> dict[str, str]:
@@ -143,9 +140,7 @@ class _Run:
         self._write(manifest)
 
     def _write(self, manifest: dict[str, Any]) -> None:
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.manifest_path)
+        write_json(self.manifest_path, manifest)
 
     def done(self, stage: str) -> bool:
         return (self.root / stage / DONE).is_file()
@@ -171,7 +166,7 @@ class _Run:
         manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         manifest["stages"][stage] = {"seconds": seconds, **info}
         self._write(manifest)
-        (directory / DONE).write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
+        write_json(directory / DONE, {"seconds": seconds}, indent=None)
         _log(f"[bold]{stage}[/bold]: done in {seconds:.0f} s")
         self.procs.barrier()
 
@@ -216,7 +211,7 @@ def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
         info["removed_from_heldout"]["eval"] = drop_overlap(sft, other, ("eval",))["eval"]
         held = other["eval"]
     for name, rows in (("train", splits["train"]), ("valid", splits["valid"]), ("test", splits["test"]), ("eval", held), ("sft", sft)):
-        _write_jsonl(d / f"{name}.jsonl", rows)
+        write_jsonl(d / f"{name}.jsonl", rows)
     if cleaning is not None:
         from empathy_r1.data.card import write_card
 
@@ -428,8 +423,8 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         "stages": manifest.get("stages", {}),
         "plots": plots,
     }
-    (root / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    (root / "report.md").write_text(_markdown(report, results), encoding="utf-8")
+    write_json(root / "report.json", report)
+    write_text(root / "report.md", _markdown(report, results))
     return {"final": last}
 
 
