@@ -17,8 +17,6 @@ pass rates and distinct-1 through TRL's ``log_metric`` hook, so no trainer is su
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -27,6 +25,7 @@ import numpy as np
 
 from empathy_r1.coe import DEFAULT_TAGS, CoETags, completion_text, extract_answer, layer_pass_rates, parse
 from empathy_r1.coe import format_reward as format_reward
+from empathy_r1.text import tokenize
 
 if TYPE_CHECKING:
     from empathy_r1.config import RewardConfig
@@ -81,21 +80,8 @@ def distinct1(texts: Sequence[str]) -> float:
     >>> distinct1(["我很好", "我很累"])
     0.666667
     """
-    tokens = [t for text in texts for t in _tokenize(text)]
+    tokens = [t for text in texts for t in tokenize(text)]
     return round(len(set(tokens)) / len(tokens), 6) if tokens else 0.0
-
-
-def _tokenize(text: str) -> list[str]:
-    """The tokens of docs/metrics.md, from evaluation.metrics when present (one definition), else the same rule inline."""
-    try:
-        from empathy_r1.evaluation.metrics import tokenize
-    except ImportError:  # the metrics module lands separately; the rule is short and pinned by docs/metrics.md
-        text = unicodedata.normalize("NFKC", text).lower()
-        return _TOKEN.findall(text)
-    return tokenize(text)
-
-
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z0-9]+")
 
 
 def _answers(completions: Sequence[Any], tags: CoETags, require_format: bool) -> tuple[list[str], list[bool]]:

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         """Run each ablation variant through the pipeline (sharing stages where exactly valid); resumable; GRPO stability per variant."""
         from empathy_r1.config import load_config
         from empathy_r1.errors import UserError
-        from empathy_r1.evaluation.ablate import describe, run_ablations, to_markdown
+        from empathy_r1.training.ablate import describe, run_ablations, to_markdown
 
         cfg = load_config(config, override)
         if list_:

@@ -115,9 +115,9 @@ def _run_eval(
     ``eval.n``). A pipeline output directory given as ``--model`` brings its reward model along.
     """
     from empathy_r1.config import load_config
+    from empathy_r1.data.sources import load_source
     from empathy_r1.endpoints import settings_from
     from empathy_r1.evaluation.run import evaluate_checkpoint
-    from empathy_r1.training.pipeline import load_source
 
     cfg = load_config(config, overrides or [])
     upstream = settings_from(cfg.eval.upstream, **(engine or {}))

@@ -18,8 +18,8 @@ DataOpt = Annotated[str | None, typer.Option("--data", help="Records: 'synth', '
 
 def _records(cfg: Config, data: str | None) -> list[dict[str, Any]]:
     """The training split of the chosen source."""
+    from empathy_r1.data.sources import load_source
     from empathy_r1.data.splits import split_records
-    from empathy_r1.training.pipeline import load_source
 
     records = load_source(data or cfg.data.source, cfg)
     return split_records(records, cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)["train"]
@@ -28,13 +28,13 @@ def _records(cfg: Config, data: str | None) -> list[dict[str, Any]]:
 def _start_policy(cfg: Config, model: Path | None, records: list[dict[str, Any]], output: Path) -> tuple[Any, Any]:
     """A given checkpoint, the configured one, or (tiny config) a fresh tiny model with a BPE trained on the records."""
     from empathy_r1.models import build_tiny_model, load_model, load_tokenizer, resolve_policy_dir
-    from empathy_r1.training.pipeline import _tokenizer
+    from empathy_r1.training.pipeline import corpus_tokenizer
 
     path = resolve_policy_dir(model) if model else (Path(cfg.model.path) if cfg.model.path else None)
     if path is not None:
         tok = load_tokenizer(str(path)) if (path / "tokenizer_config.json").is_file() else load_tokenizer(cfg.model.tokenizer)
         return load_model(path, cfg.model.dtype, cfg.model.attn_implementation), tok
-    tok = _tokenizer(cfg, records)
+    tok = corpus_tokenizer(cfg, records)
     net = build_tiny_model(cfg.model, tok, seed=cfg.seed)
     net.save_pretrained(str(output / "base"))
     tok.save_pretrained(str(output / "base"))
@@ -73,10 +73,10 @@ def register(app: typer.Typer) -> None:
     @reward.command("train")
     def reward_train(output: OutputOpt, config: ConfigOpt = None, data: DataOpt = None, override: OverrideOpt = []) -> None:  # noqa: B006
         """Train on triplets from the train split; report held-out triplet accuracy and a suggested T."""
+        from empathy_r1.data.sources import load_source
         from empathy_r1.data.splits import split_records
         from empathy_r1.data.triplets import reward_triplets
         from empathy_r1.reward_model import train_reward_model
-        from empathy_r1.training.pipeline import load_source
 
         cfg = load_config(config, override)
         splits = split_records(load_source(data or cfg.data.source, cfg), cfg.data.valid_frac, cfg.data.test_frac, cfg.seed)

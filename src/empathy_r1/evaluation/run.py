@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from empathy_r1.coe import completion_text, extract_answer, layer_pass_rates, parse
 from empathy_r1.evaluation.metrics import report
 from empathy_r1.io import write_json, write_text
+from empathy_r1.prompts import record_messages, tags_for
 from empathy_r1.rewards import composite_scores
-from empathy_r1.training.common import record_messages, tags_for
 
 if TYPE_CHECKING:
     from empathy_r1.config import Config

@@ -26,11 +26,12 @@ from typing import Any
 
 from empathy_r1.coe import system_prompt
 from empathy_r1.config import Config, apply_overrides, to_dict
+from empathy_r1.data.sources import load_source
 from empathy_r1.errors import UserError
 from empathy_r1.io import read_jsonl, write_json, write_jsonl, write_text
-from empathy_r1.training.common import sft_target, tags_for
+from empathy_r1.prompts import sft_target, tags_for
 
-__all__ = ["load_source", "run_pipeline"]
+__all__ = ["corpus_tokenizer", "run_pipeline"]
 
 DONE = "DONE"
 
@@ -39,13 +40,6 @@ def _log(message: str) -> None:
     from rich.console import Console
 
     Console(stderr=True).print(message)
-
-
-def load_source(source: str, cfg: Config) -> list[dict[str, Any]]:
-    """Records from "synth", "sample" or a canonical JSONL / PsyQA file (non-synthetic ones cleaned as ``data prepare`` does)."""
-    from empathy_r1.data.sources import load_source as _load
-
-    return _load(source, cfg)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -218,7 +212,7 @@ def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
         cleaning["sft"] = {**info.get("sft_selection", {}), "anonymised": sft_pii}
         cleaning["removed_from_heldout"] = info["removed_from_heldout"]
         write_card(d, cleaning, splits)
-    tokenizer = _tokenizer(cfg, splits["train"], sft)
+    tokenizer = corpus_tokenizer(cfg, splits["train"], sft)
     tokenizer.save_pretrained(str(d / "tokenizer"))
     if cfg.model.path is None:
         from empathy_r1.models import build_tiny_model
@@ -243,7 +237,8 @@ def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
     }
 
 
-def _tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any]] | None = None) -> Any:
+def corpus_tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any]] | None = None) -> Any:
+    """The configured tokenizer; for ``model.tokenizer: bpe`` a BPE trained on this corpus, its chains and the system prompt."""
     from empathy_r1.models import load_tokenizer, train_bpe_tokenizer
 
     if cfg.model.tokenizer != "bpe":
