@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from empathy_r1.coe import DEFAULT_TAGS
 from empathy_r1.endpoints import EndpointSettings
 from empathy_r1.errors import UserError
 
@@ -154,7 +155,7 @@ class DataConfig:
         _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
         _check(self.min_answer_chars >= 0, "data.min_answer_chars must not be negative")
         _require(self, "data", "valid_frac test_frac", _probability, "must be in [0, 1]")
-        known = {"L1", "L2", "L3", "L4", "emotions", "causes", "intent", "strategy"}
+        known = {*DEFAULT_TAGS.layers, *DEFAULT_TAGS.layer_keys}
         _check(set(self.drop_layers) <= known, f"data.drop_layers must name layers among {sorted(known)}, got {self.drop_layers}")
         _check(len(set(self.drop_layers)) < 4, "data.drop_layers cannot drop every CoE layer (use pipeline.coe: false)")
         _check(

@@ -78,6 +78,7 @@ def test_reviewed_chains_checks_the_log(corpus):
     assert counts["rejected"] == 1
 
 
+@pytest.mark.slow  # runs the data stage of the pipeline on 2,000 posts (~25 s)
 def test_exactly_200_reach_sft_and_none_is_held_out(corpus, tmp_path):
     corpus_path, sft, _ = corpus
     cfg = _cfg(corpus_path, sft, "pipeline.stages=[data]")

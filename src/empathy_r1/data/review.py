@@ -24,13 +24,7 @@ from empathy_r1.io import append_jsonl, read_log, write_jsonl
 
 __all__ = ["ReviewSession", "create_app"]
 
-_LAYER_NAMES = {
-    "emotions": "L1 情绪与情境",
-    "causes": "L2 原因与信念",
-    "intent": "L3 意图",
-    "strategy": "L4 回应策略",
-    "answer": "回复",
-}
+_LAYER_NAMES = {**dict(zip(coe.LAYER_KEYS, coe.layer_headings("zh"), strict=True)), "answer": "回复"}
 
 
 class ReviewSession:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from empathy_r1.coe import DEFAULT_TAGS
 from empathy_r1.config import Config, apply_overrides, to_dict
 from empathy_r1.errors import UserError
 from empathy_r1.evaluation.compare import COLUMNS
@@ -48,7 +49,7 @@ from empathy_r1.io import write_bytes, write_json, write_text
 __all__ = ["GROUPS", "Variant", "plan", "run_ablations", "variants"]
 
 #: Names that select several variants in ``--only``.
-GROUPS = {"layers": ["drop_L1", "drop_L2", "drop_L3", "drop_L4"], "threshold": ["T0.3", "T0.5", "T0.7"]}
+GROUPS = {"layers": [f"drop_{tag}" for tag in DEFAULT_TAGS.layers], "threshold": ["T0.3", "T0.5", "T0.7"]}
 
 
 @dataclass
@@ -83,7 +84,7 @@ def variants(cfg: Config, cross_source: str | None = None) -> dict[str, Variant]
         Variant("grpo_only", "GRPO only (no SFT)", [f"pipeline.stages={_stages_without(cfg, 'sft')}"], ["data", "reward"], origin="paper"),
         Variant("no_coe", "no Chain-of-Empathy: direct answers", ["pipeline.coe=false"], origin="paper"),
     ]
-    for tag in ("L1", "L2", "L3", "L4"):
+    for tag in DEFAULT_TAGS.layers:
         if tag not in cfg.data.drop_layers:
             out.append(Variant(f"drop_{tag}", f"without layer {tag}", [f"data.drop_layers=[{', '.join([*cfg.data.drop_layers, tag])}]"]))
     for t in ("0.3", "0.5", "0.7"):
