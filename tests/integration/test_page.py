@@ -7,8 +7,8 @@ import tempfile
 
 import pytest
 
-from empathy_r1.serving import ScriptedBackend, create_app
-from empathy_r1.serving.testing import running
+from doubles import ScriptedBackend, running
+from empathy_r1.serving import create_app
 
 pytestmark = pytest.mark.browser
 

@@ -72,8 +72,9 @@ class ConsoleCallback(TrainerCallback):
         if not state.is_world_process_zero or not logs:
             return
         append_jsonl(self.log_path, {"step": state.global_step, **logs})
-        if self.bar is not None:
-            self.bar.set_postfix(watched(logs), refresh=False)
+        shown = watched(logs)
+        if self.bar is not None and shown:  # the closing summary (runtime, ...) keeps the last numbers up
+            self.bar.set_postfix(shown, refresh=False)
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self.bar is not None:
