@@ -81,6 +81,7 @@ def build(model: Path | None, cfg, api_key: str | None, upstream=None, upstream_
     from empathy_r1.endpoints import settings_from
     from empathy_r1.errors import UserError
     from empathy_r1.safety import load_locale
+    from empathy_r1.safety.factory import screener_from_config
     from empathy_r1.serving import PolicyBackend, create_app
 
     load_locale(cfg.serve.locale)  # a bad locale fails now, not at the first crisis
@@ -107,7 +108,7 @@ def build(model: Path | None, cfg, api_key: str | None, upstream=None, upstream_
         max_wait_ms=s.batch_wait_ms,
         max_new_tokens=s.max_new_tokens,
         max_request_bytes=s.max_request_bytes,
-        screener=make_screener(cfg),
+        screener=screener_from_config(cfg.safety),
     )
     app_.state.model_name = backend.name
     return app_
@@ -128,9 +129,3 @@ def upstream_backend(engine, chat_template_kwargs):
             raise UserError(f"{message or e}; give --upstream-model NAME to start without asking it") from None
     return backend
 
-
-def make_screener(cfg):
-    """The configured screener: rules, the learned detector, classifier and guard (``safety`` section)."""
-    from empathy_r1.safety.factory import screener_from_config
-
-    return screener_from_config(cfg.safety)

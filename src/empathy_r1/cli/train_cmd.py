@@ -138,6 +138,7 @@ def register(app: typer.Typer) -> None:
         override: OverrideOpt = [],  # noqa: B006
     ) -> None:
         """GRPO with the composite reward (format + answer); saves OUTPUT/model, curves in OUTPUT/plots."""
+        from empathy_r1.io import read_json
         from empathy_r1.reward_model import load_reward_model
         from empathy_r1.training.grpo import run_grpo
         from empathy_r1.training.plots import plot_grpo_curves
@@ -147,7 +148,7 @@ def register(app: typer.Typer) -> None:
         net, tok = _start_policy(cfg, model, records, output)
         rm = load_reward_model(reward_model) if reward_model else None
         path = run_grpo(cfg, net, tok, records, rm, output)
-        history = json.loads((output / "log_history.json").read_text(encoding="utf-8"))
+        history = read_json(output / "log_history.json")
         plot_grpo_curves(history, output / "plots")
         typer.echo(f"grpo model: {path}; curves: {output / 'plots'}")
 

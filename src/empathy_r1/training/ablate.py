@@ -44,7 +44,7 @@ from empathy_r1.coe import DEFAULT_TAGS
 from empathy_r1.config import Config, apply_overrides, to_dict
 from empathy_r1.errors import UserError
 from empathy_r1.evaluation.compare import COLUMNS
-from empathy_r1.io import write_bytes, write_json, write_text
+from empathy_r1.io import read_json, write_bytes, write_json, write_text
 
 __all__ = ["GROUPS", "Variant", "plan", "run_ablations", "variants"]
 
@@ -142,7 +142,7 @@ def _stability(run_dir: Path) -> dict[str, Any]:
     from empathy_r1.evaluation.stability import grpo_stability
 
     log = run_dir / "grpo" / "log_history.json"
-    return grpo_stability(json.loads(log.read_text(encoding="utf-8"))) if log.is_file() else {}
+    return grpo_stability(read_json(log)) if log.is_file() else {}
 
 
 def _row(v: Variant, vcfg: Config, report: dict[str, Any], run_dir: Path | None = None) -> dict[str, Any]:

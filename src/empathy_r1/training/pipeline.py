@@ -15,7 +15,6 @@ newest ``checkpoint-N`` (TRL's ``resume_from_checkpoint``). The output directory
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from empathy_r1.coe import system_prompt
 from empathy_r1.config import Config, apply_overrides, to_dict
 from empathy_r1.data.sources import load_source
 from empathy_r1.errors import UserError
-from empathy_r1.io import read_jsonl, write_json, write_jsonl, write_text
+from empathy_r1.io import read_json, read_jsonl, write_json, write_jsonl, write_text
 from empathy_r1.prompts import sft_target, tags_for
 
 __all__ = ["corpus_tokenizer", "run_pipeline"]
@@ -124,7 +123,7 @@ class _Run:
         self.root.mkdir(parents=True, exist_ok=True)
         config = to_dict(self.cfg)
         if self.manifest_path.is_file():
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            old = read_json(self.manifest_path)
             if old.get("config") != config:
                 raise UserError("this output directory was made with a different config; use a new --output (or delete it)", self.root)
             manifest = old
@@ -157,7 +156,7 @@ class _Run:
         if not self.procs.main:
             self.procs.barrier()
             return
-        manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        manifest = read_json(self.manifest_path)
         manifest["stages"][stage] = {"seconds": seconds, **info}
         self._write(manifest)
         write_json(directory / DONE, {"seconds": seconds}, indent=None)
@@ -305,7 +304,7 @@ def _threshold(cfg: Config, root: Path) -> float:
     """T as configured, or as the reward stage suggested when ``reward.auto_threshold``."""
     report = root / "reward" / "report.json"
     if cfg.reward.auto_threshold and report.is_file():
-        return float(json.loads(report.read_text(encoding="utf-8"))["suggested_threshold"])
+        return float(read_json(report)["suggested_threshold"])
     return cfg.reward.threshold
 
 
@@ -390,14 +389,14 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
     for name in ("base", "sft", "grpo"):
         path = root / "eval" / name / "eval.json"
         if path.is_file():
-            results.append(json.loads(path.read_text(encoding="utf-8")))
+            results.append(read_json(path))
     from empathy_r1.evaluation.stability import grpo_stability
 
     plots = []
     stability: dict[str, Any] = {}
     log = root / "grpo" / "log_history.json"
     if log.is_file():
-        history = json.loads(log.read_text(encoding="utf-8"))
+        history = read_json(log)
         plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(history, root / "plots")]
         stability = grpo_stability(history)
     similarity_plot = root / "reward" / "similarities.png"
@@ -405,14 +404,14 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         (root / "plots").mkdir(exist_ok=True)
         shutil.copy(similarity_plot, root / "plots" / "reward_similarities.png")
         plots.append("plots/reward_similarities.png")
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_json(root / "manifest.json")
     reward_report = root / "reward" / "report.json"
     report = {
         "final": {"policy": last, "path": "final"},
         "eval": {r["name"]: r["metrics"] for r in results},
         "n_eval": results[0]["n"] if results else 0,
         "paired": _paired(root, [r["name"] for r in results]),
-        "reward_model": json.loads(reward_report.read_text(encoding="utf-8")) if reward_report.is_file() else None,
+        "reward_model": read_json(reward_report) if reward_report.is_file() else None,
         "threshold": _threshold(cfg, root),
         "grpo_stability": stability,
         "stages": manifest.get("stages", {}),
@@ -496,4 +495,4 @@ def run_pipeline(cfg: Config, output_dir: str | Path) -> dict[str, Any]:
     for name, work in stages.items():
         if name in cfg.pipeline.stages or name == "report":
             run.stage(name, work)
-    return json.loads((root / "report.json").read_text(encoding="utf-8"))
+    return read_json(root / "report.json")
