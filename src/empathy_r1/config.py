@@ -20,6 +20,7 @@ import yaml
 from empathy_r1.coe import DEFAULT_TAGS
 from empathy_r1.endpoints import EndpointSettings
 from empathy_r1.errors import UserError
+from empathy_r1.io import read_text
 
 __all__ = [
     "Config",
@@ -488,14 +489,7 @@ def apply_overrides(cfg: Config, overrides: list[str]) -> Config:
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("no such file", path) from None
-    except IsADirectoryError:
-        raise UserError("is a directory, expected a YAML file", path) from None
-    except UnicodeDecodeError:
-        raise UserError("not UTF-8 text", path) from None
+    text = read_text(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:

@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+from doubles import running as serve
 from empathy_r1.data.review import ReviewSession, create_app
 from empathy_r1.data.synth import synthesize
 from empathy_r1.io import write_jsonl
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 with an ephemeral port; the socket listens before the thread
-    starts, so the browser simply connects: no polling for readiness."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 @pytest.fixture
