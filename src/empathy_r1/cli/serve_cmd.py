@@ -13,42 +13,44 @@ import typer
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def serve(
+    model: Annotated[
+        Path | None, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")
+    ] = None,
+    upstream: Annotated[
+        str | None, typer.Option(help="Serve over this OpenAI-compatible engine instead (vLLM, SGLang, ...): http://HOST:PORT/v1")
+    ] = None,
+    upstream_model: Annotated[str | None, typer.Option(help="The engine's model name (default: the first it lists).")] = None,
+    upstream_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the engine's API key.")] = None,
+    upstream_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the engine (default 120).")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1: loopback only).")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (default 8000).")] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="EMPATHY_R1_API_KEY", help="Require 'Authorization: Bearer KEY' on /v1 (or set EMPATHY_R1_API_KEY)."),
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="YAML config: its serve and safety sections apply.")] = None,
+    override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override")] = [],  # noqa: B006
+) -> None:
+    """Serve a model: POST /v1/chat/completions, GET /v1/models, GET /healthz, the page at /."""
+    from empathy_r1.config import load_config
+
+    cfg = load_config(config, override)
+    s = cfg.serve
+    host, port = host or s.host, s.port if port is None else port
+    check_port(port)  # before loading a model: a typo costs nothing
+    app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout)
+    if host not in _LOOPBACK and not api_key:
+        print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
+    import uvicorn
+
+    sock = listen(host, port)  # bound before we say we serve: a busy port is one error line
+    print(f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)", file=sys.stderr)
+    uvicorn.Server(uvicorn.Config(app_, log_level="warning")).run(sockets=[sock])
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("serve")
-    def serve(
-        model: Annotated[
-            Path | None, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")
-        ] = None,
-        upstream: Annotated[
-            str | None, typer.Option(help="Serve over this OpenAI-compatible engine instead (vLLM, SGLang, ...): http://HOST:PORT/v1")
-        ] = None,
-        upstream_model: Annotated[str | None, typer.Option(help="The engine's model name (default: the first it lists).")] = None,
-        upstream_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the engine's API key.")] = None,
-        upstream_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the engine (default 120).")] = None,
-        host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1: loopback only).")] = None,
-        port: Annotated[int | None, typer.Option(help="TCP port (default 8000).")] = None,
-        api_key: Annotated[
-            str | None,
-            typer.Option(envvar="EMPATHY_R1_API_KEY", help="Require 'Authorization: Bearer KEY' on /v1 (or set EMPATHY_R1_API_KEY)."),
-        ] = None,
-        config: Annotated[Path | None, typer.Option(help="YAML config: its serve and safety sections apply.")] = None,
-        override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override")] = [],  # noqa: B006
-    ) -> None:
-        """Serve a model: POST /v1/chat/completions, GET /v1/models, GET /healthz, the page at /."""
-        from empathy_r1.config import load_config
-
-        cfg = load_config(config, override)
-        s = cfg.serve
-        host, port = host or s.host, s.port if port is None else port
-        check_port(port)  # before loading a model: a typo costs nothing
-        app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout)
-        if host not in _LOOPBACK and not api_key:
-            print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
-        import uvicorn
-
-        sock = listen(host, port)  # bound before we say we serve: a busy port is one error line
-        print(f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)", file=sys.stderr)
-        uvicorn.Server(uvicorn.Config(app_, log_level="warning")).run(sockets=[sock])
+    app.command("serve")(serve)
 
 
 def check_port(port: int) -> None:
