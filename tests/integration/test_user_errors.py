@@ -91,3 +91,13 @@ def test_serve_port_in_use_fails_before_saying_it_serves(cli):
         r = cli("serve", "--port", port, "--upstream", "http://127.0.0.1:9/v1", "--upstream-model", "m")
     one_error_line(r, f"error: cannot listen on 127.0.0.1:{port}: Address already in use")
     assert "serving" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [("data", "review", "--input", "{s}", "--output", "{d}/sft.jsonl", "--reviewer", "Dr. Li"), ("rank", "serve", "--tasks", "{d}")],
+    ids=lambda v: " ".join(v[:2]),
+)
+def test_page_servers_check_their_port(cli, sample, tmp_path, verb):
+    r = cli(*(a.format(s=sample, d=tmp_path) for a in verb), "--port", "70000")
+    one_error_line(r, "error: --port must be between 1 and 65535, got 70000")

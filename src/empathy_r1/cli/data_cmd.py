@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -171,13 +172,13 @@ def review_cmd(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
 ) -> None:
     """Serve a local page where a professional accepts, edits or rejects each chain."""
-    import uvicorn
-
+    from empathy_r1.cli.net import check_port, run_app
     from empathy_r1.data.review import ReviewSession, create_app
 
+    check_port(port)
     session = ReviewSession(input, output, reviewer)
-    typer.echo(f"review {session.counts()['total']} chains at http://127.0.0.1:{port}/ (Ctrl-C to stop; progress is saved)")
-    uvicorn.run(create_app(session), host="127.0.0.1", port=port, log_level="warning")
+    banner = f"review {session.counts()['total']} chains at http://127.0.0.1:{port}/ (Ctrl-C to stop; progress is saved)"
+    run_app(create_app(session), "127.0.0.1", port, banner, file=sys.stdout)
 
 
 def pii_eval_cmd(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -43,13 +44,11 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
 ) -> None:
     """Serve the annotator pages; exported results are saved into TASKS/rankings/."""
-    import uvicorn
-
+    from empathy_r1.cli.net import check_port, run_app
     from empathy_r1.evaluation.ranking.serve import create_app
 
-    app_ = create_app(tasks)
-    typer.echo(f"ranking pages on http://{host}:{port}/")
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    check_port(port)
+    run_app(create_app(tasks), host, port, f"ranking pages on http://{host}:{port}/", file=sys.stdout)
 
 
 def score_cmd(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from empathy_r1.cli.net import check_port, run_app
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -42,41 +43,11 @@ def serve(
     app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout)
     if host not in _LOOPBACK and not api_key:
         print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
-    import uvicorn
-
-    sock = listen(host, port)  # bound before we say we serve: a busy port is one error line
-    print(f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)", file=sys.stderr)
-    uvicorn.Server(uvicorn.Config(app_, log_level="warning")).run(sockets=[sock])
+    run_app(app_, host, port, f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)")
 
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
-
-
-def check_port(port: int) -> None:
-    from empathy_r1.errors import UserError
-
-    if not 1 <= port <= 65535:
-        raise UserError(f"--port must be between 1 and 65535, got {port}")
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on host:port; an address in use or not ours is a UserError."""
-    from empathy_r1.errors import UserError
-
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(family, kind, proto)
-    except (OSError, UnicodeError) as e:
-        raise UserError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(2048)
-    except OSError as e:
-        sock.close()
-        raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    return sock
 
 
 def build(model: Path | None, cfg, api_key: str | None, upstream=None, upstream_model=None, upstream_key_env=None, upstream_timeout=None):
