@@ -85,15 +85,9 @@ def run_chat(
             stream = ReasoningStream(language)
             if show_reasoning:
                 console.print(Text("思考（共情链）", style="dim italic"))
-            for piece in backend.stream(build_prompt(history, language), max_new_tokens, temperature, 1.0):
-                if not isinstance(piece, str):
-                    continue  # the closing summary (finish reason, token counts)
-                delta = stream.feed(piece)
-                if delta and show_reasoning:
+            for delta in stream.drain(backend.stream(build_prompt(history, language), max_new_tokens, temperature, 1.0)):
+                if show_reasoning:
                     console.print(Text(delta, style="dim"), end="")
-            tail = stream.close()
-            if tail and show_reasoning:
-                console.print(Text(tail, style="dim"), end="")
             console.print()
             reply = finish(stream.raw, screening, locale, language)
         if reply.safety.get("crisis"):
