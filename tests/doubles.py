@@ -1,22 +1,26 @@
 """Test doubles and helpers shared by the test files (on the path through ``pythonpath`` in pyproject.toml).
 
 ``ScriptedBackend`` stands in for a model: it returns a fixed, well-formed CoE completion.
+``chromium`` starts Debian's headless Chromium through chromedriver (the test is skipped without them).
 ``running`` serves an ASGI app on a real loopback socket in a thread: the socket listens before
 the thread starts, so a client may connect at once (the kernel queues it): no polling.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from empathy_r1 import coe
 from empathy_r1.generation import Completion
 from empathy_r1.serving.backends import Messages
 
-__all__ = ["COE_ANSWER", "ScriptedBackend", "running"]
+__all__ = ["COE_ANSWER", "ScriptedBackend", "chromium", "running"]
 
 #: The answer of the scripted completion.
 COE_ANSWER = "听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。"
@@ -87,3 +91,41 @@ def running(app, host: str = "127.0.0.1") -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+
+
+@contextmanager
+def chromium(profile: Path, downloads: Path | None = None) -> Iterator[Any]:
+    """A headless Chromium WebDriver with its own profile directory; skips the test when Chromium is missing."""
+    import pytest
+
+    binary, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not binary or not driver_path:
+        pytest.skip("needs Debian's chromium and chromium-driver (make browser)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    if downloads is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
+from doubles import chromium
 from doubles import running as serve
 from empathy_r1.data.review import ReviewSession, create_app
 from empathy_r1.data.synth import synthesize
@@ -23,29 +23,8 @@ def distilled(tmp_path) -> Path:
 
 @pytest.fixture
 def browser(tmp_path):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("chromium and chromium-driver are not installed (make browser)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chrome-profile'}",
-    ):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    with chromium(tmp_path / "chrome-profile") as driver:
+        yield driver
 
 
 @pytest.mark.browser
