@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CONFIG  ?= configs/tiny.yaml
 OUT     ?= runs/demo
 
-.PHONY: demo test lint bench browser clean gpu-check gpu-wheels
+.PHONY: demo test test-fast lint bench browser clean gpu-check gpu-wheels
 
 # torch first and explicitly: the CPU build (a bare `torch` pulls a multi-GB CUDA build).
 $(STAMP): pyproject.toml
@@ -29,6 +29,10 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# The unit tests and the doctests in src/, without the slow ones: well under a minute.
+test-fast: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" tests/unit src
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.server_bench import MAX_TOKENS, _checkpoint, _free_port, _load, _wait_ready
+from benchmarks.server_bench import MAX_TOKENS, _checkpoint, _load, free_port, wait_ready
 
 __all__ = ["run"]
 
@@ -52,7 +52,7 @@ def run(smoke: bool, tick: Callable[[str], None] = print) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as work:
         ckpt = Path(work) / "tiny"
         _checkpoint(ckpt)
-        engine_port, gateway_port = _free_port(), _free_port()
+        engine_port, gateway_port = free_port(), free_port()
         engine = _engine(ckpt, engine_port)
         cmd = ["empathy-r1", "serve", "--upstream", f"http://127.0.0.1:{engine_port}/v1", "--upstream-model", str(ckpt)]
         gateway = subprocess.Popen(
@@ -63,7 +63,7 @@ def run(smoke: bool, tick: Callable[[str], None] = print) -> dict[str, Any]:
             text=True,
         )
         try:
-            _wait_ready(f"http://127.0.0.1:{gateway_port}", gateway)
+            wait_ready(f"http://127.0.0.1:{gateway_port}", gateway)
             targets = {"engine": (f"http://127.0.0.1:{engine_port}", ["--coe-prompt"]), "gateway": (f"http://127.0.0.1:{gateway_port}", [])}
             for url, extra in targets.values():
                 _load(url, 1, 1, max_tokens, ["--model", str(ckpt), *extra])  # warm-up

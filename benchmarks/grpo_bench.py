@@ -78,7 +78,7 @@ def _setup(size: Size, extra: tuple[str, ...], work: Path, reward_model: Any) ->
     from empathy_r1.config import load_config
     from empathy_r1.data.sample import load_sample
     from empathy_r1.models import build_tiny_model, train_bpe_tokenizer
-    from empathy_r1.training.common import sft_target
+    from empathy_r1.prompts import sft_target
 
     root = Path(__file__).resolve().parent.parent
     cfg = load_config(root / "configs" / "tiny.yaml", [*_COMMON, *size.overrides, *extra, f"grpo.max_steps={size.steps}"])

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run"]
+__all__ = ["free_port", "run", "wait_ready"]
 
 MAX_TOKENS = 32
 
@@ -40,13 +40,13 @@ def _checkpoint(directory: Path) -> None:
     tokenizer.save_pretrained(str(directory))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -88,7 +88,7 @@ def run(smoke: bool, tick: Callable[[str], None] = print) -> dict[str, Any]:
         tmp = str(Path(work) / "tiny")  # the served model's name is its directory's
         _checkpoint(Path(tmp))
         for batching in (False, True):
-            port = _free_port()
+            port = free_port()
             url = f"http://127.0.0.1:{port}"
             cmd = ["empathy-r1", "serve", "--model", tmp, "--port", str(port), "--set", f"serve.batching={str(batching).lower()}"]
             env = os.environ | {"HF_HUB_OFFLINE": "1"}
@@ -96,7 +96,7 @@ def run(smoke: bool, tick: Callable[[str], None] = print) -> dict[str, Any]:
                 [str(Path(sys.executable).parent / cmd[0]), *cmd[1:]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
             )
             try:
-                _wait_ready(url, proc)
+                wait_ready(url, proc)
                 _load(url, 1, 1, max_tokens)  # warm-up
                 for clients in levels:
                     tick(f"server: batching {'on' if batching else 'off'}, {clients} clients")

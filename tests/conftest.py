@@ -9,16 +9,15 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import contextlib
+import dataclasses
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-#: The answer the CoE checkpoint below has learnt by heart.
-COE_ANSWER = "听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。"
+from doubles import COE_ANSWER, running  # COE_ANSWER: the answer the CoE checkpoint below learns by heart
 
 
 @pytest.fixture(scope="session")
@@ -129,32 +128,36 @@ def engine(coe_checkpoint: Path):
 
 
 
-@contextlib.contextmanager
-def running_app(app) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port in a thread; yields its base URL.
-
-    The socket listens before the thread starts, so clients simply connect (the kernel queues
-    them): no polling for readiness."""
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
 @pytest.fixture
 def serve_app() -> Callable:
     """``with serve_app(app) as url:`` runs an ASGI app on loopback for the test."""
-    return running_app
+    return running
+
+
+@dataclasses.dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch) -> Callable[..., CliResult]:
+    """``cli("config", "check", path)`` runs the console script in this process (no interpreter start-up)."""
+    from empathy_r1.cli import main
+
+    def run(*args: str) -> CliResult:
+        monkeypatch.setattr("sys.argv", ["empathy-r1", *map(str, args)])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
 
 
 # Other model families, built locally: a tokenizer trained here with the family's special tokens

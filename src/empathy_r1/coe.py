@@ -28,6 +28,7 @@ __all__ = [
     "completion_text",
     "extract_answer",
     "format_reward",
+    "layer_headings",
     "layer_pass_rates",
     "parse",
     "prompt_messages",
@@ -310,6 +311,23 @@ def layer_pass_rates(completions: list[Any], tags: CoETags = DEFAULT_TAGS) -> di
     rates["answer"] = sum(bool(r.answer) for r in results) / n
     rates["chain"] = sum(r.ok for r in results) / n
     return rates
+
+
+# What each layer is called where people read it (the server's reasoning_content, the review page).
+_LAYER_TITLES: dict[str, dict[str, str]] = {
+    "zh": {"emotions": "情绪与情境", "causes": "原因与信念", "intent": "意图", "strategy": "回应策略"},
+    "en": {"emotions": "Emotions and context", "causes": "Causes and beliefs", "intent": "Intent", "strategy": "Response strategy"},
+}
+
+
+def layer_headings(language: str = "zh", tags: CoETags = DEFAULT_TAGS) -> tuple[str, ...]:
+    """One heading per layer of ``tags``: its tag and its title (English for an unknown language).
+
+    >>> layer_headings("en", DEFAULT_TAGS.drop("L2"))
+    ('L1 Emotions and context', 'L3 Intent', 'L4 Response strategy')
+    """
+    titles = _LAYER_TITLES.get(language, _LAYER_TITLES["en"])
+    return tuple(f"{tag} {titles[key]}" for tag, key in zip(tags.layers, tags.layer_keys, strict=True))
 
 
 # Per-layer instructions, keyed by Chain field so that a dropped layer drops its line too.

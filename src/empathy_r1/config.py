@@ -17,8 +17,10 @@ from typing import Any, Literal
 
 import yaml
 
+from empathy_r1.coe import DEFAULT_TAGS
 from empathy_r1.endpoints import EndpointSettings
 from empathy_r1.errors import UserError
+from empathy_r1.io import read_text
 
 __all__ = [
     "Config",
@@ -44,6 +46,26 @@ def _check(cond: bool, message: str) -> None:
         raise ValueError(message)
 
 
+def _require(obj: Any, section: str, names: str, ok: typing.Callable[[Any], bool], what: str) -> None:
+    """Check each of the space-separated fields; the message is ``section.field: what, got value``."""
+    for name in names.split():
+        value = getattr(obj, name)
+        _check(ok(value), f"{section}.{name}: {what}, got {value!r}")
+
+
+def _positive(v: Any) -> bool:
+    return v > 0
+
+
+def _probability(v: Any) -> bool:
+    return 0.0 <= v <= 1.0
+
+
+def _steps(v: Any) -> bool:
+    """-1 (use epochs) or a positive step count."""
+    return v == -1 or v > 0
+
+
 @dataclass
 class LoraConfig:
     enabled: bool = False
@@ -61,6 +83,7 @@ class LoraConfig:
 
     def __post_init__(self) -> None:
         _check(self.r > 0, "lora.r must be positive")
+        _require(self, "lora", "alpha", _positive, "must be positive")
         _check(0.0 <= self.dropout < 1.0, "lora.dropout must be in [0, 1)")
 
 
@@ -132,7 +155,8 @@ class DataConfig:
     def __post_init__(self) -> None:
         _check(self.synth_n > 0 and self.sft_n > 0, "data.synth_n and data.sft_n must be positive")
         _check(self.min_answer_chars >= 0, "data.min_answer_chars must not be negative")
-        known = {"L1", "L2", "L3", "L4", "emotions", "causes", "intent", "strategy"}
+        _require(self, "data", "valid_frac test_frac", _probability, "must be in [0, 1]")
+        known = {*DEFAULT_TAGS.layers, *DEFAULT_TAGS.layer_keys}
         _check(set(self.drop_layers) <= known, f"data.drop_layers must name layers among {sorted(known)}, got {self.drop_layers}")
         _check(len(set(self.drop_layers)) < 4, "data.drop_layers cannot drop every CoE layer (use pipeline.coe: false)")
         _check(
@@ -165,10 +189,9 @@ class SFTConfig:
     """Checkpoint every this many steps (for resuming)."""
 
     def __post_init__(self) -> None:
-        _check(
-            self.learning_rate > 0 and self.batch_size > 0 and self.grad_accum > 0,
-            "sft learning_rate, batch_size and grad_accum must be positive",
-        )
+        _require(self, "sft", "epochs learning_rate batch_size grad_accum max_length logging_steps save_steps", _positive, "must be positive")
+        _require(self, "sft", "max_steps", _steps, "must be -1 (use epochs) or positive")
+        _require(self, "sft", "warmup_ratio", _probability, "must be in [0, 1]")
 
 
 @dataclass
@@ -204,6 +227,8 @@ class RewardConfig:
 
     def __post_init__(self) -> None:
         _check(self.margin > 0, "reward.margin must be positive")
+        _require(self, "reward", "head_dim epochs learning_rate batch_size", _positive, "must be positive")
+        _require(self, "reward", "format_weight answer_weight safety_weight", lambda v: v >= 0, "must not be negative")
         _check(self.train_posts >= 0, "reward.train_posts must be 0 (all) or positive")
         _check(-1.0 <= self.threshold <= 1.0, "reward.threshold must be a cosine similarity in [-1, 1]")
         _check(
@@ -275,6 +300,12 @@ class GRPOConfig:
 
     def __post_init__(self) -> None:
         _check(self.num_generations >= 2, "grpo.num_generations must be at least 2 (advantages need a group)")
+        _require(
+            self, "grpo", "max_steps batch_size grad_accum learning_rate max_completion_length logging_steps save_steps", _positive, "must be positive"
+        )
+        _require(self, "grpo", "temperature top_k", lambda v: v >= 0, "must not be negative")
+        _require(self, "grpo", "top_p vllm_gpu_memory_utilization", lambda v: 0.0 < v <= 1.0, "must be in (0, 1]")
+        _require(self, "grpo", "warmup_ratio", _probability, "must be in [0, 1]")
         _check(
             self.batch_size % self.num_generations == 0,
             f"grpo.batch_size ({self.batch_size}) must be a multiple of grpo.num_generations ({self.num_generations})",
@@ -286,7 +317,7 @@ class GRPOConfig:
         )
         _check(self.num_iterations >= 1, "grpo.num_iterations must be at least 1")
         _check(self.scale_rewards in {"group", "batch", "none"}, "grpo.scale_rewards must be group, batch or none")
-        _check(self.loss_type in TRL_LOSS_TYPES, f"grpo.loss_type must be one of {', '.join(TRL_LOSS_TYPES)}, got {self.loss_type!r}")
+        _check(self.loss_type in TRL_LOSS_TYPES, f"grpo.loss_type: must be one of {', '.join(TRL_LOSS_TYPES)}, got {self.loss_type!r}")
         if self.loss_agg_mode is not None:
             trl = VERL_LOSS_AGG[self.loss_agg_mode]
             # "grpo" is the default, so it yields to an explicit Verl mode; any other loss_type must agree.
@@ -314,6 +345,7 @@ class EvalConfig:
 
     def __post_init__(self) -> None:
         _check(self.n >= 0 and self.batch_size > 0 and self.max_new_tokens > 0, "eval n, batch_size and max_new_tokens must be positive")
+        _require(self, "eval", "temperature", lambda v: v >= 0, "must not be negative")
 
 
 @dataclass
@@ -457,14 +489,7 @@ def apply_overrides(cfg: Config, overrides: list[str]) -> Config:
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("no such file", path) from None
-    except IsADirectoryError:
-        raise UserError("is a directory, expected a YAML file", path) from None
-    except UnicodeDecodeError:
-        raise UserError("not UTF-8 text", path) from None
+    text = read_text(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
@@ -476,16 +501,28 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     if not isinstance(node, yaml.MappingNode):
         raise UserError("a config must be a mapping of sections", path, node.start_mark.line + 1)
     lines: dict[str, int] = {}
-    _collect_lines(node, "", lines)
-    return yaml.safe_load(text) or {}, lines
+    _collect_lines(node, "", lines, path)
+    try:
+        # A tag such as !!python/object is refused here: SafeLoader constructs plain data only.
+        return yaml.safe_load(text) or {}, lines
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise UserError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None) from None
 
 
-def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int], path: Path) -> None:
+    """Each dotted key's line; a key given twice in one mapping is an error (YAML would keep the last silently)."""
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = f"{prefix}{key_node.value}"
-            lines[key] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key + ".", lines)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise UserError(f"{key}: duplicate key (first on line {lines[key]})", path, line)
+            seen.add(key)
+            lines[key] = line
+            _collect_lines(value_node, key + ".", lines, path)
 
 
 def _parse_override(item: str) -> tuple[str, Any]:
@@ -558,7 +595,7 @@ def _build(cls: type, raw: Any, prefix: str, source: str, lines: dict[str, int])
 def _coerce(tp: Any, value: Any, key: str, source: str, lines: dict[str, int]) -> Any:
     def fail(expected: str) -> typing.NoReturn:
         file, line = _where(source, lines, key)
-        raise UserError(f"{key} must be {expected}, got {value!r}", file, line)
+        raise UserError(f"{key}: must be {expected}, got {value!r}", file, line)
 
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, key + ".", source, lines)
@@ -600,11 +637,13 @@ def _coerce(tp: Any, value: Any, key: str, source: str, lines: dict[str, int]) -
         # YAML 1.1 reads "2e-5" (no dot) as a string; a number written that way is still a number.
         if isinstance(value, str):
             try:
-                return float(value)
+                value = float(value)
             except ValueError:
                 fail("a number")
         if isinstance(value, bool) or not isinstance(value, int | float):
             fail("a number")
+        if not math.isfinite(value):
+            fail("a finite number")
         return float(value)
     if tp is str:
         if not isinstance(value, str | int | float) or isinstance(value, bool):

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from empathy_r1.errors import UserError
+from empathy_r1.io import append_jsonl, read_log
 
 __all__ = ["Endpoint", "EndpointSettings", "ResponseCache", "failure_message", "request_key", "settings_from"]
 
@@ -94,13 +95,9 @@ class ResponseCache:
         self.path = Path(path)
         self.entries: dict[str, str] = {}
         self._lock = threading.Lock()
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                    self.entries[entry["key"]] = entry["response"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue
+        for entry in read_log(self.path):
+            if isinstance(entry.get("key"), str) and isinstance(entry.get("response"), str):
+                self.entries[entry["key"]] = entry["response"]
 
     def __contains__(self, key: str) -> bool:
         return key in self.entries
@@ -111,10 +108,7 @@ class ResponseCache:
     def put(self, key: str, response: str, **meta: Any) -> None:
         with self._lock:
             self.entries[key] = response
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"key": key, **meta, "response": response}, ensure_ascii=False) + "\n")
-                f.flush()
+            append_jsonl(self.path, {"key": key, **meta, "response": response})
 
 
 class Endpoint:

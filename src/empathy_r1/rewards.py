@@ -17,8 +17,6 @@ pass rates and distinct-1 through TRL's ``log_metric`` hook, so no trainer is su
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -27,11 +25,13 @@ import numpy as np
 
 from empathy_r1.coe import DEFAULT_TAGS, CoETags, completion_text, extract_answer, layer_pass_rates, parse
 from empathy_r1.coe import format_reward as format_reward
+from empathy_r1.text import tokenize
 
 if TYPE_CHECKING:
     from empathy_r1.config import RewardConfig
 
 __all__ = [
+    "REWARD_NAMES",
     "AnswerReward",
     "Embedder",
     "FormatReward",
@@ -39,11 +39,24 @@ __all__ = [
     "composite_scores",
     "distinct1",
     "format_reward",
+    "logged_key",
     "make_answer_reward",
     "make_format_reward",
     "make_safety_penalty",
-    "safety_available",
+    "reward_terms",
 ]
+
+#: The composite reward's terms, in the order GRPO passes them to TRL (which logs ``rewards/<name>/mean``).
+REWARD_NAMES: tuple[str, ...] = ("format_reward", "answer_reward", "safety_penalty")
+
+
+def logged_key(name: str) -> str:
+    """The key TRL logs a reward term's batch mean under.
+
+    >>> logged_key(REWARD_NAMES[0])
+    'rewards/format_reward/mean'
+    """
+    return f"rewards/{name}/mean"
 
 Mode = Literal["binary", "soft"]
 
@@ -81,21 +94,8 @@ def distinct1(texts: Sequence[str]) -> float:
     >>> distinct1(["我很好", "我很累"])
     0.666667
     """
-    tokens = [t for text in texts for t in _tokenize(text)]
+    tokens = [t for text in texts for t in tokenize(text)]
     return round(len(set(tokens)) / len(tokens), 6) if tokens else 0.0
-
-
-def _tokenize(text: str) -> list[str]:
-    """The tokens of docs/metrics.md, from evaluation.metrics when present (one definition), else the same rule inline."""
-    try:
-        from empathy_r1.evaluation.metrics import tokenize
-    except ImportError:  # the metrics module lands separately; the rule is short and pinned by docs/metrics.md
-        text = unicodedata.normalize("NFKC", text).lower()
-        return _TOKEN.findall(text)
-    return tokenize(text)
-
-
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z0-9]+")
 
 
 def _answers(completions: Sequence[Any], tags: CoETags, require_format: bool) -> tuple[list[str], list[bool]]:
@@ -115,7 +115,7 @@ class AnswerReward:
     epochs over the same prompt cost one query embedding, not one per completion.
     """
 
-    __name__ = "answer_reward"  # TRL logs rewards/<__name__>/mean
+    __name__ = REWARD_NAMES[1]  # TRL logs rewards/<__name__>/mean
 
     def __init__(
         self,
@@ -159,15 +159,20 @@ class AnswerReward:
             sims[idx] = np.sum(q * a, axis=1)  # both L2-normalised: dot product = cosine
         return sims, counts
 
-    def __call__(self, completions: Sequence[Any], query: Sequence[str], **kwargs: Any) -> list[float]:
+    def score(self, completions: Sequence[Any], query: Sequence[str]) -> tuple[list[float], np.ndarray, list[bool]]:
+        """Rewards (0 where the answer does not count), similarities and which answers count."""
         if len(query) != len(completions):
             raise ValueError(f"answer_reward got {len(completions)} completions but {len(query)} queries")
         sims, counts = self.similarities(completions, query)
         rewards = answer_reward(sims, self.threshold, self.mode)
+        return [r if c else 0.0 for r, c in zip(rewards, counts, strict=True)], sims, counts
+
+    def __call__(self, completions: Sequence[Any], query: Sequence[str], **kwargs: Any) -> list[float]:
+        rewards, sims, counts = self.score(completions, query)
         log_metric = kwargs.get("log_metric")
         if log_metric is not None and any(counts):
             log_metric("answer/similarity", float(np.mean(sims[np.asarray(counts)])))
-        return [r if c else 0.0 for r, c in zip(rewards, counts, strict=True)]
+        return rewards
 
 
 def make_answer_reward(
@@ -184,11 +189,10 @@ class FormatReward:
     GRPO curves then show which layer the policy breaks first, and whether answers collapse.
     """
 
-    __name__ = "format_reward"
+    __name__ = REWARD_NAMES[0]
 
-    def __init__(self, tags: CoETags = DEFAULT_TAGS, weight_on: bool = True) -> None:
+    def __init__(self, tags: CoETags = DEFAULT_TAGS) -> None:
         self.tags = tags
-        self.weight_on = weight_on
 
     def __call__(self, completions: Sequence[Any], **kwargs: Any) -> list[float]:
         log_metric = kwargs.get("log_metric")
@@ -204,15 +208,6 @@ def make_format_reward(tags: CoETags = DEFAULT_TAGS) -> FormatReward:
     return FormatReward(tags)
 
 
-def safety_available() -> bool:
-    """Whether the safety module (``empathy_r1.safety.screen``) is installed in this tree."""
-    try:
-        from empathy_r1.safety import screen  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def make_safety_penalty(tags: CoETags = DEFAULT_TAGS) -> Callable[..., list[float]]:
     """TRL reward function: -1 when the safety screen flags the generated answer, else 0.
 
@@ -225,7 +220,36 @@ def make_safety_penalty(tags: CoETags = DEFAULT_TAGS) -> Callable[..., list[floa
         answers = [extract_answer(completion_text(c), tags) for c in completions]
         return [-1.0 if a and screen(a).level != "none" else 0.0 for a in answers]
 
+    safety_penalty.__name__ = REWARD_NAMES[2]
     return safety_penalty
+
+
+def reward_terms(
+    reward_cfg: RewardConfig,
+    reward_model: Embedder | None,
+    tags: CoETags = DEFAULT_TAGS,
+    use_format: bool = True,
+    threshold: float | None = None,
+) -> dict[str, tuple[Callable[..., list[float]], float]]:
+    """The composite reward, defined once: name -> (TRL reward function, weight), in :data:`REWARD_NAMES` order.
+
+    GRPO hands the functions and weights to TRL (which sums them); :func:`composite_scores` sums the
+    very same terms for evaluation, so the two cannot drift apart. No format term without CoE (the
+    ablation), no answer term without a reward model, no safety term at weight 0.
+    """
+    t = reward_cfg.threshold if threshold is None else threshold
+    terms: dict[str, tuple[Callable[..., list[float]], float]] = {}
+    if use_format:
+        terms[REWARD_NAMES[0]] = (make_format_reward(tags), reward_cfg.format_weight)
+    if reward_model is not None:
+        terms[REWARD_NAMES[1]] = (make_answer_reward(reward_model, t, reward_cfg.mode, tags, require_format=use_format), reward_cfg.answer_weight)
+    if reward_cfg.safety_weight > 0:
+        terms[REWARD_NAMES[2]] = (make_safety_penalty(tags), reward_cfg.safety_weight)
+    return terms
+
+
+#: The column of :func:`composite_scores` each term fills.
+_COLUMNS = dict(zip(REWARD_NAMES, ("format", "answer", "safety"), strict=True))
 
 
 def composite_scores(
@@ -236,21 +260,23 @@ def composite_scores(
     tags: CoETags = DEFAULT_TAGS,
     use_format: bool = True,
 ) -> dict[str, list[float]]:
-    """Per-completion ``format``, ``answer``, ``similarity``, ``safety`` and weighted ``reward`` (as GRPO sums them).
+    """Per-completion ``format``, ``answer``, ``similarity``, ``safety`` and weighted ``reward``: the terms of
+    :func:`reward_terms`, summed as GRPO sums them.
 
-    ``use_format`` False is the no-CoE ablation: no format reward, and the whole completion is the answer.
-    Without a reward model the answer reward and similarity are reported as 0.
+    ``use_format`` False is the no-CoE ablation: no format term in the sum (``format`` is still
+    reported), and the whole completion is the answer. Without a reward model the answer reward
+    and similarity are reported as 0.
     """
     n = len(completions)
-    fmt = format_reward(list(completions), tags)
-    if reward_model is not None:
-        scorer = AnswerReward(reward_model, reward_cfg.threshold, reward_cfg.mode, tags, require_format=use_format)
-        sims, counts = scorer.similarities(completions, queries)
-        ans = [r if c else 0.0 for r, c in zip(answer_reward(sims, reward_cfg.threshold, reward_cfg.mode), counts, strict=True)]
-        sim_list = [float(s) for s in sims]
-    else:
-        ans, sim_list = [0.0] * n, [0.0] * n
-    safety = make_safety_penalty(tags)(completions) if reward_cfg.safety_weight > 0 and safety_available() else [0.0] * n
-    fw = reward_cfg.format_weight if use_format else 0.0
-    total = [fw * f + reward_cfg.answer_weight * a + reward_cfg.safety_weight * s for f, a, s in zip(fmt, ans, safety, strict=True)]
-    return {"format": fmt, "answer": ans, "similarity": sim_list, "safety": safety, "reward": total}
+    completions = list(completions)
+    out = {"format": format_reward(completions, tags), "answer": [0.0] * n, "similarity": [0.0] * n, "safety": [0.0] * n}
+    total = [0.0] * n
+    for name, (fn, weight) in reward_terms(reward_cfg, reward_model, tags, use_format).items():
+        if isinstance(fn, AnswerReward):
+            values, sims, _ = fn.score(completions, list(queries))
+            out["similarity"] = [float(x) for x in sims]
+        else:
+            values = fn(completions, query=list(queries))
+        out[_COLUMNS[name]] = values
+        total = [t + weight * v for t, v in zip(total, values, strict=True)]
+    return out | {"reward": total}

@@ -10,7 +10,7 @@ import pytest
 from empathy_r1.cli import main
 from empathy_r1.config import load_config
 from empathy_r1.errors import UserError
-from empathy_r1.evaluation import ablate
+from empathy_r1.training import ablate
 
 MICRO = """
 seed: 1

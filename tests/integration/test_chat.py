@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from empathy_r1.serving import ScriptedBackend
+from doubles import ScriptedBackend
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,8 @@ def test_chat_and_serve_reject_a_missing_model(tmp_path: Path) -> None:
 def test_server_on_a_real_tiny_model(tiny_dir: Path) -> None:
     import openai
 
+    from doubles import running
     from empathy_r1.serving import PolicyBackend, create_app
-    from empathy_r1.serving.testing import running
 
     backend = PolicyBackend.load(tiny_dir, name="tiny")
     with running(create_app(backend, max_new_tokens=8)) as url:

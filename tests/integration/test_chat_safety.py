@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import sys
 
+from doubles import ScriptedBackend
 from empathy_r1.safety import Screener
-from empathy_r1.serving import ScriptedBackend
 
 
 def test_chat_adds_up_turns_and_stays_in_crisis_handling(monkeypatch) -> None:

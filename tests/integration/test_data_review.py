@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from empathy_r1.data.io import write_jsonl
+from doubles import chromium
+from doubles import running as serve
 from empathy_r1.data.review import ReviewSession, create_app
 from empathy_r1.data.synth import synthesize
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 with an ephemeral port; the socket listens before the thread
-    starts, so the browser simply connects: no polling for readiness."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+from empathy_r1.io import write_jsonl
 
 
 @pytest.fixture
@@ -45,29 +23,8 @@ def distilled(tmp_path) -> Path:
 
 @pytest.fixture
 def browser(tmp_path):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("chromium and chromium-driver are not installed (make browser)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chrome-profile'}",
-    ):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    with chromium(tmp_path / "chrome-profile") as driver:
+        yield driver
 
 
 @pytest.mark.browser

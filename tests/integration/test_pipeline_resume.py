@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from transformers import TrainerCallback
 from typer.testing import CliRunner
 
 from empathy_r1.cli import app
@@ -29,6 +30,22 @@ eval: {n: 4, max_new_tokens: 16, batch_size: 4}
 pytestmark = pytest.mark.slow
 
 
+class FailAfterStep(TrainerCallback):
+    """Crashes GRPO after a checkpoint is saved at ``step``: a kill mid-training, injected through TRL's callbacks."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_save(self, args, state, control, **kwargs):
+        if state.global_step >= self.step:
+            raise RuntimeError(f"injected failure after GRPO step {state.global_step}")
+
+
+def crash_grpo_after(monkeypatch, step: int) -> None:
+    real = grpo_module.run_grpo
+    monkeypatch.setattr(grpo_module, "run_grpo", lambda *a, **kw: real(*a, **kw, callbacks=[FailAfterStep(step)]))
+
+
 @pytest.fixture(scope="module")
 def micro_config(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cfg") / "micro.yaml"
@@ -40,17 +57,18 @@ def test_pipeline_killed_in_grpo_resumes_without_redoing_sft(micro_config, tmp_p
     out = tmp_path / "run"
     runner = CliRunner()
     monkeypatch.setenv("EMPATHY_R1_QUIET", "1")
-    monkeypatch.setenv(grpo_module.FAIL_ENV, "2")
+    crash_grpo_after(monkeypatch, 2)
     result = runner.invoke(app, ["pipeline", "--config", str(micro_config), "--output", str(out)])
     assert isinstance(result.exception, RuntimeError) and "injected failure" in str(result.exception)
     assert (out / "sft" / "DONE").is_file() and (out / "reward" / "DONE").is_file()
     assert not (out / "grpo" / "DONE").exists() and (out / "grpo" / "checkpoint-2").is_dir()
     sft_done = (out / "sft" / "DONE").stat().st_mtime_ns
 
+    monkeypatch.undo()  # no crash this time
+    monkeypatch.setenv("EMPATHY_R1_QUIET", "1")
     resumed_from: list[str | None] = []
     real = grpo_module.last_checkpoint
     monkeypatch.setattr(grpo_module, "last_checkpoint", lambda d: resumed_from.append(real(d)) or resumed_from[-1])
-    monkeypatch.delenv(grpo_module.FAIL_ENV)
     result = runner.invoke(app, ["pipeline", "--config", str(micro_config), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "sft" / "DONE").stat().st_mtime_ns == sft_done  # SFT not redone
@@ -88,6 +106,10 @@ def test_pipeline_killed_in_grpo_resumes_without_redoing_sft(micro_config, tmp_p
     assert [h["step"] for h in history if "reward" in h] == [1, 2, 3]
     assert all(f"format/{layer}" in history[0] for layer in ("L1", "L2", "L3", "L4"))
     assert not list((out / "grpo").glob("checkpoint-*"))  # cleaned once done
+    # The console shows bars, not TRL's metrics dicts; the full dicts are in the log file.
+    assert "{'loss'" not in result.output and "'rewards/" not in result.output
+    logged = [json.loads(x) for x in (out / "grpo" / "metrics.jsonl").read_text().splitlines()]
+    assert {1, 2, 3} <= {row["step"] for row in logged if "reward" in row} and all("kl" in row for row in logged if "reward" in row)
     preds = (out / "eval" / "grpo" / "predictions.jsonl").read_text().splitlines()
     assert set(json.loads(preds[0])) == {"id", "completion", "answer", "ok", "errors", "reward"}
     # Each stage's reward against the one before, prompt by prompt, with its standard error

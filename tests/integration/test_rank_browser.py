@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from doubles import chromium, running
 from empathy_r1.evaluation.ranking.score import read_rankings, score
 from empathy_r1.evaluation.ranking.tasks import Sample, build_tasks, load_task_set, write_task_set
 
@@ -21,29 +19,8 @@ SYSTEMS = ["good", "mid", "bad"]
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("needs Debian's chromium and chromium-driver (make browser)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium")
-    for flag in [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ]:
-        opts.add_argument(flag)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(tmp_path_factory.mktemp("downloads"))})
-    driver = webdriver.Chrome(options=opts, service=Service(shutil.which("chromedriver")))
-    yield driver
-    driver.quit()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), tmp_path_factory.mktemp("downloads")) as driver:
+        yield driver
 
 
 def make_tasks(tmp_path: Path) -> Path:
@@ -101,22 +78,14 @@ def test_page_from_file_ranks_and_exports(browser, tmp_path):
 
 
 def test_served_page_saves_results_on_the_server(browser, tmp_path):
-    import uvicorn
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     from empathy_r1.evaluation.ranking.serve import create_app
 
     tasks = make_tasks(tmp_path)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()  # bound and listening before the thread starts: the browser's first request just queues
-    server = uvicorn.Server(uvicorn.Config(create_app(tasks), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        port = sock.getsockname()[1]
-        browser.get(f"http://127.0.0.1:{port}/annotator_2.html")
+    with running(create_app(tasks)) as url:
+        browser.get(f"{url}/annotator_2.html")
         exported = rank_all(browser, tasks, "2", ["mid", "good", "bad"])
         WebDriverWait(browser, 20).until(lambda d: "server" in d.find_element(By.ID, "status").text)
         assert "saved on server" in browser.find_element(By.ID, "status").text, browser.find_element(By.ID, "status").text
@@ -125,7 +94,3 @@ def test_served_page_saves_results_on_the_server(browser, tmp_path):
         ts = load_task_set(tasks)
         result = score(read_rankings([tasks / "rankings" / "annotator_2.json"], ts), ts.systems, n_boot=100)
         assert result["systems"]["mid"]["win1"] == 1.0
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

@@ -9,9 +9,9 @@ import httpx
 import openai
 import pytest
 
+from doubles import ScriptedBackend, running
 from empathy_r1 import coe
-from empathy_r1.serving import MicroBatcher, ScriptedBackend, create_app
-from empathy_r1.serving.testing import running
+from empathy_r1.serving import MicroBatcher, create_app
 
 ANSWER = "听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。"
 NAME = "scripted-test-backend"

@@ -14,11 +14,11 @@ import httpx
 import openai
 import pytest
 
-from empathy_r1.serving import ScriptedBackend, create_app
-from empathy_r1.serving.testing import running
+from doubles import COE_ANSWER, ScriptedBackend, running
+from empathy_r1.serving import create_app
 
 NAME = "scripted-test-backend"
-COE_ANSWER = "听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。"  # ScriptedBackend's answer
+
 USER = [{"role": "user", "content": "最近工作压力很大，睡不好"}]
 
 

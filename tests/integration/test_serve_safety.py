@@ -5,9 +5,9 @@ from __future__ import annotations
 import openai
 import pytest
 
+from doubles import ScriptedBackend, running
 from empathy_r1.safety import Screener, crisis_reply
-from empathy_r1.serving import ScriptedBackend, create_app
-from empathy_r1.serving.testing import running
+from empathy_r1.serving import create_app
 
 NAME = "scripted-test-backend"
 

@@ -16,10 +16,10 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 
+from doubles import running
 from empathy_r1.config import load_config
 from empathy_r1.endpoints import EndpointSettings
 from empathy_r1.serving import create_app
-from empathy_r1.serving.testing import running
 from empathy_r1.serving.upstream import UpstreamBackend
 
 ANSWER = "听起来你真的很辛苦。愿意的话，今晚先给自己留十分钟，做一件让身体放松的小事。"  # what the CoE checkpoint learnt

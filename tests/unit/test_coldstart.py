@@ -15,10 +15,10 @@ import pytest
 
 from empathy_r1.config import load_config
 from empathy_r1.data.coldstart import drop_overlap, review_log_path, reviewed_chains, select_sft
-from empathy_r1.data.io import write_jsonl
 from empathy_r1.data.review import ReviewSession
 from empathy_r1.data.synth import synthesize
 from empathy_r1.errors import UserError
+from empathy_r1.io import write_jsonl
 from empathy_r1.training import pipeline
 
 
@@ -78,6 +78,7 @@ def test_reviewed_chains_checks_the_log(corpus):
     assert counts["rejected"] == 1
 
 
+@pytest.mark.slow  # runs the data stage of the pipeline on 2,000 posts (~25 s)
 def test_exactly_200_reach_sft_and_none_is_held_out(corpus, tmp_path):
     corpus_path, sft, _ = corpus
     cfg = _cfg(corpus_path, sft, "pipeline.stages=[data]")

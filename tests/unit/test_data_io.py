@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from empathy_r1.data.io import parse_mapping, read_records, write_jsonl
+from empathy_r1.data.io import parse_mapping, read_records
 from empathy_r1.errors import UserError
+from empathy_r1.io import write_jsonl
 
 GOOD = {"id": "a", "source": "s", "topic": "t", "title": "标题", "post": "正文", "answers": [{"text": "回答"}]}
 

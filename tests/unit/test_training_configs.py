@@ -10,7 +10,7 @@ import yaml
 from empathy_r1.coe import DEFAULT_TAGS, Chain, render
 from empathy_r1.config import load_config
 from empathy_r1.errors import UserError
-from empathy_r1.training.common import record_messages, sft_target, tags_for
+from empathy_r1.prompts import record_messages, sft_target, tags_for
 from empathy_r1.training.grpo import build_grpo_config, reward_functions
 from empathy_r1.training.sft import build_sft_config
 

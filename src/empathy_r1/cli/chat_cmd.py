@@ -16,31 +16,33 @@ from typing import Annotated
 import typer
 
 
+def chat(
+    model: Annotated[Path, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")],
+    locale: Annotated[str, typer.Option(help="Locale of the crisis reply and help lines.")] = "zh-CN",
+    language: Annotated[str, typer.Option(help="zh or en: system prompt and layer headings.")] = "zh",
+    max_new_tokens: Annotated[int, typer.Option(help="Completion budget per reply.")] = 256,
+    temperature: Annotated[float, typer.Option(help="0 for greedy decoding.")] = 0.7,
+    reasoning: Annotated[bool, typer.Option("--reasoning/--no-reasoning", help="Show the four CoE layers (dimmed).")] = True,
+    config: Annotated[Path | None, typer.Option(help="YAML config (its safety section: detector, classifier, guard).")] = None,
+) -> None:
+    """Chat with a model in the terminal (Ctrl-D or 'exit' to leave)."""
+    from rich.console import Console
+
+    from empathy_r1.config import load_config
+    from empathy_r1.safety import load_locale
+    from empathy_r1.safety.factory import screener_from_config
+    from empathy_r1.serving import PolicyBackend
+
+    load_locale(locale)  # fail early on a bad locale
+    screener = screener_from_config(load_config(config).safety)
+    console = Console(highlight=False)
+    backend = PolicyBackend.load(model)
+    console.print(f"[bold]Empathy-R1[/bold] · {backend.name} · 输入你想说的话，Ctrl-D 或 exit 退出", style="cyan")
+    run_chat(backend, console, locale, language, max_new_tokens, temperature, reasoning, screener)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("chat")
-    def chat(
-        model: Annotated[Path, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")],
-        locale: Annotated[str, typer.Option(help="Locale of the crisis reply and help lines.")] = "zh-CN",
-        language: Annotated[str, typer.Option(help="zh or en: system prompt and layer headings.")] = "zh",
-        max_new_tokens: Annotated[int, typer.Option(help="Completion budget per reply.")] = 256,
-        temperature: Annotated[float, typer.Option(help="0 for greedy decoding.")] = 0.7,
-        reasoning: Annotated[bool, typer.Option("--reasoning/--no-reasoning", help="Show the four CoE layers (dimmed).")] = True,
-        config: Annotated[Path | None, typer.Option(help="YAML config (its safety section: detector, classifier, guard).")] = None,
-    ) -> None:
-        """Chat with a model in the terminal (Ctrl-D or 'exit' to leave)."""
-        from rich.console import Console
-
-        from empathy_r1.config import load_config
-        from empathy_r1.safety import load_locale
-        from empathy_r1.safety.factory import screener_from_config
-        from empathy_r1.serving import PolicyBackend
-
-        load_locale(locale)  # fail early on a bad locale
-        screener = screener_from_config(load_config(config).safety)
-        console = Console(highlight=False)
-        backend = PolicyBackend.load(model)
-        console.print(f"[bold]Empathy-R1[/bold] · {backend.name} · 输入你想说的话，Ctrl-D 或 exit 退出", style="cyan")
-        run_chat(backend, console, locale, language, max_new_tokens, temperature, reasoning, screener)
+    app.command("chat")(chat)
 
 
 def run_chat(
@@ -83,15 +85,9 @@ def run_chat(
             stream = ReasoningStream(language)
             if show_reasoning:
                 console.print(Text("思考（共情链）", style="dim italic"))
-            for piece in backend.stream(build_prompt(history, language), max_new_tokens, temperature, 1.0):
-                if not isinstance(piece, str):
-                    continue  # the closing summary (finish reason, token counts)
-                delta = stream.feed(piece)
-                if delta and show_reasoning:
+            for delta in stream.drain(backend.stream(build_prompt(history, language), max_new_tokens, temperature, 1.0)):
+                if show_reasoning:
                     console.print(Text(delta, style="dim"), end="")
-            tail = stream.close()
-            if tail and show_reasoning:
-                console.print(Text(tail, style="dim"), end="")
             console.print()
             reply = finish(stream.raw, screening, locale, language)
         if reply.safety.get("crisis"):

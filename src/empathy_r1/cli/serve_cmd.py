@@ -8,46 +8,48 @@ from typing import Annotated
 
 import typer
 
+from empathy_r1.cli.net import check_port, run_app
+
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def serve(
+    model: Annotated[
+        Path | None, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")
+    ] = None,
+    upstream: Annotated[
+        str | None, typer.Option(help="Serve over this OpenAI-compatible engine instead (vLLM, SGLang, ...): http://HOST:PORT/v1")
+    ] = None,
+    upstream_model: Annotated[str | None, typer.Option(help="The engine's model name (default: the first it lists).")] = None,
+    upstream_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the engine's API key.")] = None,
+    upstream_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the engine (default 120).")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1: loopback only).")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (default 8000).")] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="EMPATHY_R1_API_KEY", help="Require 'Authorization: Bearer KEY' on /v1 (or set EMPATHY_R1_API_KEY)."),
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="YAML config: its serve and safety sections apply.")] = None,
+    merge_adapter: Annotated[
+        bool, typer.Option("--merge-adapter/--keep-adapter", help="A LoRA adapter --model: fold it into its base (default) or keep it separate.")
+    ] = True,
+    override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override")] = [],  # noqa: B006
+) -> None:
+    """Serve a model: POST /v1/chat/completions, GET /v1/models, GET /healthz, the page at /."""
+    from empathy_r1.config import load_config
+
+    cfg = load_config(config, override)
+    s = cfg.serve
+    host, port = host or s.host, s.port if port is None else port
+    check_port(port)  # before loading a model: a typo costs nothing
+    app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout, merge_adapter=merge_adapter)
+    if host not in _LOOPBACK and not api_key:
+        print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
+    run_app(app_, host, port, f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)")
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("serve")
-    def serve(
-        model: Annotated[
-            Path | None, typer.Option("--model", "-m", help="A Hugging Face checkpoint or a pipeline output directory.")
-        ] = None,
-        upstream: Annotated[
-            str | None, typer.Option(help="Serve over this OpenAI-compatible engine instead (vLLM, SGLang, ...): http://HOST:PORT/v1")
-        ] = None,
-        upstream_model: Annotated[str | None, typer.Option(help="The engine's model name (default: the first it lists).")] = None,
-        upstream_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the engine's API key.")] = None,
-        upstream_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the engine (default 120).")] = None,
-        host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1: loopback only).")] = None,
-        port: Annotated[int | None, typer.Option(help="TCP port (default 8000).")] = None,
-        api_key: Annotated[
-            str | None,
-            typer.Option(envvar="EMPATHY_R1_API_KEY", help="Require 'Authorization: Bearer KEY' on /v1 (or set EMPATHY_R1_API_KEY)."),
-        ] = None,
-        config: Annotated[Path | None, typer.Option(help="YAML config: its serve and safety sections apply.")] = None,
-        merge_adapter: Annotated[
-            bool, typer.Option("--merge-adapter/--keep-adapter", help="A LoRA adapter --model: fold it into its base (default) or keep it separate.")
-        ] = True,
-        override: Annotated[list[str], typer.Option("--set", "-s", help="key.sub=value override")] = [],  # noqa: B006
-    ) -> None:
-        """Serve a model: POST /v1/chat/completions, GET /v1/models, GET /healthz, the page at /."""
-        from empathy_r1.config import load_config
-
-        cfg = load_config(config, override)
-        s = cfg.serve
-        host, port = host or s.host, port or s.port
-        app_ = build(model, cfg, api_key, upstream, upstream_model, upstream_key_env, upstream_timeout, merge_adapter=merge_adapter)
-        if host not in _LOOPBACK and not api_key:
-            print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it", file=sys.stderr)
-        import uvicorn
-
-        print(f"serving {app_.state.model_name} on http://{host}:{port}/  (OpenAI API at /v1)", file=sys.stderr)
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+    app.command("serve")(serve)
 
 
 def build(
@@ -63,6 +65,7 @@ def build(
     from empathy_r1.endpoints import settings_from
     from empathy_r1.errors import UserError
     from empathy_r1.safety import load_locale
+    from empathy_r1.safety.factory import screener_from_config
     from empathy_r1.serving import PolicyBackend, create_app
 
     load_locale(cfg.serve.locale)  # a bad locale fails now, not at the first crisis
@@ -88,7 +91,7 @@ def build(
         max_wait_ms=s.batch_wait_ms,
         max_new_tokens=s.max_new_tokens,
         max_request_bytes=s.max_request_bytes,
-        screener=make_screener(cfg),
+        screener=screener_from_config(cfg.safety),
     )
     app_.state.model_name = backend.name
     return app_
@@ -109,9 +112,3 @@ def upstream_backend(engine, chat_template_kwargs):
             raise UserError(f"{message or e}; give --upstream-model NAME to start without asking it") from None
     return backend
 
-
-def make_screener(cfg):
-    """The configured screener: rules, the learned detector, classifier and guard (``safety`` section)."""
-    from empathy_r1.safety.factory import screener_from_config
-
-    return screener_from_config(cfg.safety)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from empathy_r1.data.stats import corpus_stats
+from empathy_r1.io import write_json, write_text
 
 __all__ = ["write_card"]
 
@@ -37,8 +37,8 @@ def write_card(out_dir: Path, info: dict, splits: dict[str, list[dict]]) -> dict
     }
     _plot_lengths(out_dir / "post_lengths.png", [len(r["post"]) for r in everything], "post length")
     _plot_lengths(out_dir / "answer_lengths.png", [len(a["text"]) for r in everything for a in r["answers"]], "answer length")
-    (out_dir / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "card.md").write_text(_markdown(card), encoding="utf-8")
+    write_json(out_dir / "card.json", card)
+    write_text(out_dir / "card.md", _markdown(card))
     return card
 
 

@@ -17,12 +17,12 @@ reviewed ones (a ``review`` field with decision accept/edit, as ``data review`` 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from empathy_r1.data.schema import COE_KEYS
 from empathy_r1.errors import UserError
+from empathy_r1.io import read_jsonl
 
 __all__ = ["REVIEWED", "drop_overlap", "is_reviewed", "review_log_path", "reviewed_chains", "select_sft"]
 
@@ -38,14 +38,10 @@ def review_log_path(sft_source: str | Path) -> Path:
 def _read_log(path: Path) -> dict[str, dict[str, Any]]:
     """Last decision per id (the log is append-only: a later line overrides an earlier one)."""
     last: dict[str, dict[str, Any]] = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-            last[str(entry["id"])] = entry
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise UserError("not a review-log line (expected JSON with 'id' and 'decision')", path, lineno) from None
+    for line in read_jsonl(path):
+        if "id" not in line.obj:
+            raise line.fail("not a review-log line (expected JSON with 'id' and 'decision')")
+        last[str(line.obj["id"])] = line.obj
     return last
 
 

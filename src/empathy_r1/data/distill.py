@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from empathy_r1 import coe
-from empathy_r1.data.io import write_jsonl
 from empathy_r1.endpoints import Endpoint, EndpointSettings, failure_message, request_key
 from empathy_r1.errors import UserError
+from empathy_r1.io import write_jsonl
 
 __all__ = ["TEACHER_RETRIES", "distill"]
 

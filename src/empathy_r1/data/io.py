@@ -1,4 +1,4 @@
-"""Reading corpora into canonical records, and writing JSONL atomically.
+"""Reading corpora into canonical records (writing JSONL is :func:`empathy_r1.io.write_jsonl`).
 
 Formats:
 
@@ -17,8 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,8 +24,9 @@ from typing import Any
 
 from empathy_r1.data.schema import RecordError, check_record
 from empathy_r1.errors import UserError
+from empathy_r1.io import parse_json
 
-__all__ = ["FORMATS", "MAPPABLE", "parse_mapping", "read_records", "write_jsonl"]
+__all__ = ["FORMATS", "MAPPABLE", "parse_mapping", "read_records"]
 
 FORMATS = ("canonical", "psyqa", "csv", "jsonl")
 
@@ -97,10 +96,10 @@ def _json_lines(path: Path, lines: list[tuple[int, str]], skip_invalid: bool, sk
         )
     for lineno, text in lines:
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as e:
+            obj = parse_json(text, path, lineno)
+        except UserError:
             if not skip_invalid:
-                raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", path, lineno) from None
+                raise
             skipped["invalid_json"] += 1
             continue
         yield lineno, obj
@@ -127,6 +126,8 @@ def _psyqa_objects(path: Path, lines: list[tuple[int, str]], skip_invalid: bool,
             pos = end
     except json.JSONDecodeError as e:
         raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", path, e.lineno) from None
+    except RecursionError:
+        raise UserError("JSON nested too deeply", path, text.count("\n", 0, pos) + 1) from None
     if text[pos + 1 :].strip():
         raise UserError("text after the end of the JSON list", path, text.count("\n", 0, pos) + 1)
 
@@ -167,7 +168,7 @@ def _answer_list(value: Any) -> list[dict]:
     if isinstance(value, str) and value.lstrip().startswith("["):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             pass
     if isinstance(value, str):
         return [{"text": value}] if value.strip() else []
@@ -270,17 +271,3 @@ def read_records(
         raise UserError("no valid records", path)
     return records, dict(skipped)
 
-
-def write_jsonl(path: str | Path, records: Iterable[dict]) -> None:
-    """Write one JSON object per line, atomically: a temp file renamed into place at the end."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for rec in records:
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

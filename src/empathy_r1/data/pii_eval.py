@@ -14,7 +14,6 @@ sentence without personal information). Types: see :data:`LABEL_TYPES`.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import Any
 
 from empathy_r1.data.anonymise import Span, find_pii
 from empathy_r1.errors import UserError
+from empathy_r1.io import parse_json, read_text
 
 __all__ = ["LABEL_TYPES", "evaluate_pii", "read_labelled", "to_markdown", "wilson"]
 
@@ -62,18 +62,11 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float] | None:
 def read_labelled(path: str | Path) -> list[dict[str, Any]]:
     """Read and check a labelled file; every labelled text must occur in its sentence."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError("no such file", path) from None
     rows = []
-    for lineno, line in enumerate(lines, 1):
+    for lineno, line in enumerate(read_text(path).splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UserError(f"invalid JSON: {e.msg}", path, lineno) from None
+        row = parse_json(line, path, lineno)
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("pii", []), list):
             raise UserError('expected {"id", "text", "pii": [{"type", "text"}]}', path, lineno)
         for item in row.get("pii", []):

@@ -6,16 +6,15 @@ a failed run (bad input, interrupted) never leaves a half-written output directo
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from empathy_r1.data.card import write_card
 from empathy_r1.data.clean import clean_records
 from empathy_r1.data.dedup import drop_near_duplicates
-from empathy_r1.data.io import read_records, write_jsonl
+from empathy_r1.data.io import read_records
 from empathy_r1.data.splits import split_records
 from empathy_r1.errors import UserError
+from empathy_r1.io import atomic_dir, write_jsonl
 
 __all__ = ["prepare"]
 
@@ -56,9 +55,7 @@ def prepare(
     deduped, dup_counts = drop_near_duplicates(cleaned, threshold=near_dup_threshold)
     splits = split_records(deduped, valid_frac, test_frac, seed)
 
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
-    try:
+    with atomic_dir(output_dir) as tmp:
         for name, part in splits.items():
             write_jsonl(tmp / f"{name}.jsonl", part)
         info = {
@@ -74,10 +71,4 @@ def prepare(
         if anonymiser_eval:
             info["anonymiser_eval"] = anonymiser_eval
         card = write_card(tmp, info, splits)
-        if output_dir.exists():
-            output_dir.rmdir()  # empty, checked above
-        tmp.rename(output_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return card

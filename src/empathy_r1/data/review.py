@@ -9,7 +9,6 @@ decided items are not shown again.
 from __future__ import annotations
 
 import html
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -18,19 +17,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from empathy_r1 import coe
-from empathy_r1.data.io import read_records, write_jsonl
+from empathy_r1.data.io import read_records
 from empathy_r1.data.schema import COE_KEYS
 from empathy_r1.errors import UserError
+from empathy_r1.io import append_jsonl, read_log, write_jsonl
 
 __all__ = ["ReviewSession", "create_app"]
 
-_LAYER_NAMES = {
-    "emotions": "L1 情绪与情境",
-    "causes": "L2 原因与信念",
-    "intent": "L3 意图",
-    "strategy": "L4 回应策略",
-    "answer": "回复",
-}
+_LAYER_NAMES = {**dict(zip(coe.LAYER_KEYS, coe.layer_headings("zh"), strict=True)), "answer": "回复"}
 
 
 class ReviewSession:
@@ -47,13 +41,9 @@ class ReviewSession:
         self.log = output.with_name(output.name + ".review.jsonl")
         self.reviewer = reviewer
         self.decisions: dict[str, dict] = {}
-        if self.log.exists():
-            for line in self.log.read_text(encoding="utf-8").splitlines():
-                try:
-                    d = json.loads(line)
-                    self.decisions[d["id"]] = d
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue
+        for d in read_log(self.log):
+            if isinstance(d.get("id"), str):
+                self.decisions[d["id"]] = d
 
     def next_item(self) -> dict | None:
         return next((r for r in self.items if r["id"] not in self.decisions), None)
@@ -84,9 +74,7 @@ class ReviewSession:
                 raise ValueError("; ".join(parsed.errors))
             entry["coe"] = {k: chain[k].strip() for k in COE_KEYS}
         self.decisions[item_id] = entry
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        append_jsonl(self.log, entry)
         self._write_sft()
 
     def _write_sft(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from empathy_r1.errors import UserError
-from empathy_r1.evaluation.files import read_json
+from empathy_r1.io import read_json
 
 __all__ = ["COLUMNS", "collect_runs", "rows_from_json", "to_markdown"]
 

@@ -1,100 +1,13 @@
-"""Reading JSONL and writing results for the evaluation verbs.
-
-Every mistake in a user's file is a :class:`~empathy_r1.errors.UserError` naming the file and
-line; every result is written atomically (a temporary file renamed into place), so a failed run
-never leaves half a file behind.
-"""
+"""Pairing predictions with references for ``eval metrics`` (file IO itself is :mod:`empathy_r1.io`)."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from empathy_r1.errors import UserError
+from empathy_r1.io import Line, read_jsonl
 
-__all__ = ["Line", "load_metric_pairs", "read_json", "read_jsonl", "write_bytes", "write_json", "write_text"]
-
-
-@dataclass(frozen=True)
-class Line:
-    """One JSON object from a JSONL file, with where it came from."""
-
-    file: Path
-    lineno: int
-    obj: dict[str, Any]
-
-    def fail(self, message: str) -> UserError:
-        return UserError(message, self.file, self.lineno)
-
-
-def _read_text(path: Path) -> str:
-    if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("no such file", path) from None
-    except IsADirectoryError:
-        raise UserError("is a directory, expected a file", path) from None
-    except UnicodeDecodeError:
-        raise UserError("not UTF-8 text", path) from None
-
-
-def read_jsonl(path: str | Path) -> list[Line]:
-    """All non-blank lines of a JSONL file (``-``: standard input), each a JSON object."""
-    text = _read_text(Path(path))
-    path = Path("<stdin>") if str(path) == "-" else Path(path)
-    out = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", path, i) from None
-        except RecursionError:
-            raise UserError("JSON nested too deeply", path, i) from None
-        if not isinstance(obj, dict):
-            raise UserError(f"expected a JSON object, got {type(obj).__name__}", path, i)
-        out.append(Line(path, i, obj))
-    return out
-
-
-def read_json(path: str | Path) -> Any:
-    """One JSON document."""
-    path = Path(path)
-    try:
-        return json.loads(_read_text(path))
-    except json.JSONDecodeError as e:
-        raise UserError(f"invalid JSON: {e.msg}", path, e.lineno) from None
-
-
-def write_text(path: str | Path, text: str) -> None:
-    """Write a file atomically: readers see the old file or the whole new one."""
-    write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write a file atomically: readers see the old file or the whole new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_json(path: str | Path, obj: Any) -> None:
-    write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+__all__ = ["load_metric_pairs"]
 
 
 def _id_of(line: Line) -> str:

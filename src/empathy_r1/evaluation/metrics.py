@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
+
+from empathy_r1.text import tokenize  # the tokeniser of docs/metrics.md, re-exported
 
 __all__ = [
     "METRIC_KEYS",
@@ -58,30 +58,11 @@ METRIC_KEYS: tuple[str, ...] = (
     "navg_mean",
 )
 
-# One CJK ideograph per token (the four blocks docs/metrics.md names), or one maximal run of [a-z0-9].
-# Everything else (punctuation, spaces, emoji, kana, hangul) matches neither and is dropped.
-_TOKEN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z0-9]+")
-
 METEOR_ALPHA = 0.9
 METEOR_BETA = 3.0
 METEOR_GAMMA = 0.5
 
 Tokens = Sequence[str]
-
-
-# --- tokeniser -------------------------------------------------------------------------------
-
-
-def tokenize(text: str) -> list[str]:
-    """The tokens of docs/metrics.md: NFKC, lower-case, one token per CJK ideograph or per run of ``[a-z0-9]``.
-
-    NFKC comes first so that full-width Latin letters and digits (``ＡＩ２``) become ASCII and
-    then match ``[a-z0-9]``.
-
-    >>> tokenize("Ｈｅｌｌｏ，世界！ 😀 123abc")
-    ['hello', '世', '界', '123abc']
-    """
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 # --- BLEU-1 ----------------------------------------------------------------------------------

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from empathy_r1.coe import completion_text, extract_answer, layer_pass_rates, parse
 from empathy_r1.evaluation.metrics import report
+from empathy_r1.io import write_json, write_text
+from empathy_r1.prompts import record_messages, tags_for
 from empathy_r1.rewards import composite_scores
-from empathy_r1.training.common import record_messages, tags_for
 
 if TYPE_CHECKING:
     from empathy_r1.config import Config
@@ -241,15 +242,9 @@ def _cell(value: Any) -> str:
 def _write(out_dir: Path, result: dict[str, Any], predictions: list[dict[str, Any]]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = "".join(json.dumps({k: p[k] for k in PREDICTION_KEYS}, ensure_ascii=False) + "\n" for p in predictions)
-    _atomic(out_dir / "predictions.jsonl", rows)
-    _atomic(
+    write_text(out_dir / "predictions.jsonl", rows)
+    write_text(
         out_dir / "eval.md",
         f"# Evaluation: {result['name']}\n\ncheckpoint `{result['checkpoint']}`, n = {result['n']}\n\n" + metrics_markdown([result]),
     )
-    _atomic(out_dir / "eval.json", json.dumps(result, indent=2, ensure_ascii=False))
-
-
-def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_json(out_dir / "eval.json", result)

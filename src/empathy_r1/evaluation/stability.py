@@ -16,6 +16,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from empathy_r1.rewards import REWARD_NAMES, logged_key
+
 __all__ = ["grpo_stability"]
 
 
@@ -52,7 +54,8 @@ def grpo_stability(log_history: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return {}
     reward = [float(h["reward"]) for h in rows]
     kl = [float(h["kl"]) for h in rows if h.get("kl") is not None]
-    fmt = [float(h["rewards/format_reward/mean"]) for h in rows if h.get("rewards/format_reward/mean") is not None]
+    key = logged_key(REWARD_NAMES[0])
+    fmt = [float(h[key]) for h in rows if h.get(key) is not None]
     r10 = _tenths(reward)
     out: dict[str, Any] = {
         "steps": len(rows),

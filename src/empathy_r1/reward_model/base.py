@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -10,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from empathy_r1.errors import UserError
+from empathy_r1.io import read_json
 
 __all__ = ["MANIFEST", "RewardModel", "load_reward_model", "normalise"]
 
@@ -54,7 +54,7 @@ def load_reward_model(directory: str | Path) -> RewardModel:
     manifest = directory / MANIFEST
     if not manifest.is_file():
         raise UserError(f"not a reward model directory (no {MANIFEST}); train one with `empathy-r1 reward train`", directory)
-    kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    kind = read_json(manifest).get("kind")
     if kind == "use_head":
         from empathy_r1.reward_model.head import HeadRewardModel
 

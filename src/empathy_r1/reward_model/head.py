@@ -9,7 +9,6 @@ once and then runs only small matrix products. Inference is numpy: no torch at s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from empathy_r1.encoders import USE_DIM, UseEncoder
+from empathy_r1.io import read_json, write_json
 from empathy_r1.reward_model.base import MANIFEST, RewardModel, normalise
 
 __all__ = ["HeadRewardModel", "UseEncoder"]
@@ -101,10 +101,10 @@ class HeadRewardModel(RewardModel):
         directory.mkdir(parents=True, exist_ok=True)
         np.save(directory / "head.npy", self.weight)
         manifest = {"kind": self.kind, "encoder": "use", "in_dim": int(self.weight.shape[0]), "head_dim": int(self.weight.shape[1])}
-        (directory / MANIFEST).write_text(json.dumps(manifest | {"meta": self.meta}, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_json(directory / MANIFEST, manifest | {"meta": self.meta})
 
     @classmethod
     def load(cls, directory: str | Path, encoder: Any | None = None) -> HeadRewardModel:
         directory = Path(directory)
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_json(directory / MANIFEST)
         return cls(np.load(directory / "head.npy"), encoder, manifest.get("meta"))

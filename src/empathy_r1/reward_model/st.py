@@ -6,7 +6,6 @@ plain Hugging Face encoder, which gets mean pooling). Nothing is downloaded.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from empathy_r1.errors import UserError
+from empathy_r1.io import read_json, write_json
 from empathy_r1.reward_model.base import MANIFEST, RewardModel
 
 __all__ = ["STRewardModel"]
@@ -87,14 +87,12 @@ class STRewardModel(RewardModel):
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
         self.model.save(str(directory / "encoder"))
-        (directory / MANIFEST).write_text(
-            json.dumps({"kind": self.kind, "meta": self.meta}, indent=2, ensure_ascii=False), encoding="utf-8"
-        )
+        write_json(directory / MANIFEST, {"kind": self.kind, "meta": self.meta})
 
     @classmethod
     def load(cls, directory: str | Path) -> STRewardModel:
         directory = Path(directory)
-        meta = json.loads((directory / MANIFEST).read_text(encoding="utf-8")).get("meta")
+        meta = read_json(directory / MANIFEST).get("meta")
         model = cls.from_encoder(directory / "encoder")
         model.meta = dict(meta or {})
         return model

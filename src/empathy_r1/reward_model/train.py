@@ -8,7 +8,6 @@ answer reward carries the most information.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from empathy_r1.io import write_json
 from empathy_r1.reward_model.base import RewardModel
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def train_reward_model(
     )
     model.meta = {"report": report.to_dict()}  # type: ignore[attr-defined]
     model.save(out_dir / "model")
-    (out_dir / "report.json").write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    write_json(out_dir / "report.json", report.to_dict())
     plot_similarities(pos, neg, report.suggested_threshold, cfg.threshold, out_dir / "similarities.png")
     return model, report
 

@@ -110,7 +110,7 @@ class Detector:
     def save(self, path: str | Path) -> None:
         import io
 
-        from empathy_r1.evaluation.files import write_bytes
+        from empathy_r1.io import write_bytes
 
         buffer = io.BytesIO()
         np.savez_compressed(

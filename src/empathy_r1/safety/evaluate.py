@@ -39,7 +39,7 @@ def corpus_path(name: str) -> Path:
 
 def read_labelled(path: Path) -> list[dict]:
     """Labelled lines; a bad line is a user error pointing at it."""
-    from empathy_r1.evaluation.files import read_jsonl
+    from empathy_r1.io import read_jsonl
 
     rows = []
     for line in read_jsonl(path):

@@ -4,7 +4,7 @@ Never imports ``empathy_r1.training``; torch is imported only when a real checkp
 """
 
 from empathy_r1.serving.app import create_app
-from empathy_r1.serving.backends import Backend, PolicyBackend, ScriptedBackend
+from empathy_r1.serving.backends import Backend, PolicyBackend
 from empathy_r1.serving.batching import MicroBatcher
 
-__all__ = ["Backend", "MicroBatcher", "PolicyBackend", "ScriptedBackend", "create_app"]
+__all__ = ["Backend", "MicroBatcher", "PolicyBackend", "create_app"]

@@ -412,16 +412,10 @@ def _stream(pieces, screening, req, locale, language, cid, created, model) -> It
             reply = crisis(screening, locale, source="input")
         else:
             reasoning = ReasoningStream(language)
-            for piece in pieces:
-                if isinstance(piece, Completion):
-                    usage = piece
-                    continue
-                delta = reasoning.feed(piece)
-                if delta:
-                    yield _chunk(cid, created, model, {"reasoning_content": delta})
-            delta = reasoning.close()
-            if delta:
+            for delta in reasoning.drain(pieces):
                 yield _chunk(cid, created, model, {"reasoning_content": delta})
+            if isinstance(reasoning.summary, Completion):
+                usage = reasoning.summary
             reply = finish(reasoning.raw, screening, locale, language, usage.finish_reason == "length", req.stop)
     except Exception as e:
         yield f"data: {json.dumps(_internal(e).body, ensure_ascii=True)}\n\n"

@@ -9,6 +9,8 @@ answer text ever reaches a person.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from empathy_r1 import coe
 from empathy_r1.safety import screen_answer
@@ -28,8 +30,24 @@ class ReasoningStream:
         self.titles = LAYER_TITLES.get(language, LAYER_TITLES["en"])
         self.raw = ""
         self.sent = 0
+        self.summary: Any = None
+        """The stream's closing summary (a ``Completion``), once :meth:`drain` has seen it."""
         self.blocked = False
         """True once a reasoning sentence failed screening: nothing more is released."""
+
+    def drain(self, pieces: Iterable[Any]) -> Iterator[str]:
+        """The reasoning deltas of a backend's stream, in order; the closing summary (a non-text
+        piece carrying finish reason and token counts) is kept in :attr:`summary`."""
+        for piece in pieces:
+            if not isinstance(piece, str):
+                self.summary = piece
+                continue
+            delta = self.feed(piece)
+            if delta:
+                yield delta
+        delta = self.close()
+        if delta:
+            yield delta
 
     def feed(self, piece: str) -> str:
         self.raw += piece

@@ -23,10 +23,7 @@ __all__ = ["LAYER_TITLES", "Reply", "build_prompt", "crisis", "finish", "reasoni
 Messages = list[dict[str, str]]
 
 #: Headings of the four layers in ``reasoning_content`` (and the page's panel).
-LAYER_TITLES = {
-    "zh": ("L1 情绪与情境", "L2 原因与信念", "L3 意图", "L4 回应策略"),
-    "en": ("L1 Emotions and context", "L2 Causes and beliefs", "L3 Intent", "L4 Response strategy"),
-}
+LAYER_TITLES = {language: coe.layer_headings(language) for language in ("zh", "en")}
 
 
 @dataclass

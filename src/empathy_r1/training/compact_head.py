@@ -7,7 +7,7 @@ not -100. Everywhere else it projects *all* of them, to keep tile shapes fixed f
 eager PyTorch on a CPU recompiles nothing, so that is pure waste. For a chat model the prompt is
 most of the sequence (the tiny demo: ~280 prompt tokens, ~110 trained ones), and with a 4k
 vocabulary the head costs more than the backbone: a training step of SFT took 0.51 s with TRL's
-head and 0.13 s scoring only the labelled positions (``benchmarks/compact_head.py``).
+head and 0.13 s scoring only the labelled positions (``python -m benchmarks.head_bench``).
 
 :func:`compact_lm_head` wraps a model TRL has already patched: on a CPU it answers
 ``fused_lm_head=True`` calls itself, with the same outputs (log-probabilities, and entropy and

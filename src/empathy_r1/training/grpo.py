@@ -13,25 +13,22 @@ composite sum), the dataset's ``query`` column (what the answer reward compares 
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from empathy_r1.rewards import make_answer_reward, make_format_reward, make_safety_penalty, safety_available
+from empathy_r1.io import write_json
+from empathy_r1.rewards import reward_terms
 from empathy_r1.training.common import last_checkpoint, lora_config, record_messages, save_policy, tags_for, trainer_args
 
 if TYPE_CHECKING:
     from trl import GRPOConfig as TRLGRPOConfig
 
     from empathy_r1.config import Config
-    from empathy_r1.rewards import Embedder
+    from empathy_r1.io import write_json
+from empathy_r1.rewards import Embedder
 
-__all__ = ["FAIL_ENV", "build_grpo_config", "grpo_dataset", "reward_functions", "run_grpo"]
-
-FAIL_ENV = "EMPATHY_R1_FAIL_AT_GRPO_STEP"
-"""Test hook: GRPO raises after this optimiser step (a checkpoint saved before it survives), to test resuming."""
+__all__ = ["build_grpo_config", "grpo_dataset", "reward_functions", "run_grpo"]
 
 
 def query_text(record: dict[str, Any]) -> str:
@@ -55,22 +52,11 @@ def grpo_dataset(records: Sequence[dict[str, Any]], cfg: Config, tokenizer: Any 
 
 
 def reward_functions(cfg: Config, reward_model: Embedder | None, threshold: float) -> tuple[list[Any], list[float]]:
-    """The composite reward as TRL sums it: functions and their weights."""
-    tags = tags_for(cfg)
-    funcs: list[Any] = []
-    weights: list[float] = []
-    if cfg.pipeline.coe:
-        funcs.append(make_format_reward(tags))
-        weights.append(cfg.reward.format_weight)
-    if reward_model is not None:
-        funcs.append(make_answer_reward(reward_model, threshold, cfg.reward.mode, tags, require_format=cfg.pipeline.coe))
-        weights.append(cfg.reward.answer_weight)
-    if cfg.reward.safety_weight > 0 and safety_available():
-        funcs.append(make_safety_penalty(tags))
-        weights.append(cfg.reward.safety_weight)
-    if not funcs:
+    """The composite reward as TRL sums it: functions and their weights (:func:`empathy_r1.rewards.reward_terms`)."""
+    terms = reward_terms(cfg.reward, reward_model, tags_for(cfg), cfg.pipeline.coe, threshold)
+    if not terms:
         raise ValueError("GRPO needs at least one reward: turn CoE on or train a reward model")
-    return funcs, weights
+    return [f for f, _ in terms.values()], [w for _, w in terms.values()]
 
 
 def build_grpo_config(cfg: Config, output_dir: Path, reward_weights: list[float] | None = None) -> TRLGRPOConfig:
@@ -112,25 +98,6 @@ def build_grpo_config(cfg: Config, output_dir: Path, reward_weights: list[float]
     )
 
 
-class _FailAfterStep:
-    """Raises after a given step: simulates a crash mid-GRPO for the resume test (see FAIL_ENV)."""
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-
-    def __call__(self) -> Any:
-        from transformers import TrainerCallback
-
-        step = self.step
-
-        class FailAfterStep(TrainerCallback):
-            def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-                if state.global_step >= step:
-                    raise RuntimeError(f"injected failure after GRPO step {state.global_step} ({FAIL_ENV})")
-
-        return FailAfterStep()
-
-
 def run_grpo(
     cfg: Config,
     model: Any,
@@ -145,11 +112,9 @@ def run_grpo(
     from trl import GRPOTrainer
 
     from empathy_r1.training.compact_head import compact_trainer_heads
+    from empathy_r1.training.console import use_console
 
     funcs, weights = reward_functions(cfg, reward_model, cfg.reward.threshold if threshold is None else threshold)
-    extra = list(callbacks)
-    if os.environ.get(FAIL_ENV):
-        extra.append(_FailAfterStep(int(os.environ[FAIL_ENV]))())
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=funcs,
@@ -157,10 +122,11 @@ def run_grpo(
         train_dataset=grpo_dataset(records, cfg, tokenizer),
         processing_class=tokenizer,
         peft_config=lora_config(cfg.model.lora),
-        callbacks=extra,
+        callbacks=list(callbacks),
     )
     # The policy's head gives log-probabilities and entropy under the sampling temperature, as TRL's does
     compact_trainer_heads(trainer, temperature=trainer.temperature, outputs=("log_probs", "entropy"))
+    use_console(trainer, output_dir, "grpo")
     trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
-    (output_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")
+    write_json(output_dir / "log_history.json", trainer.state.log_history, indent=1)
     return save_policy(trainer, tokenizer, output_dir / "model", cfg.model.lora.merge)

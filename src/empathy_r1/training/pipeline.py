@@ -15,7 +15,6 @@ newest ``checkpoint-N`` (TRL's ``resume_from_checkpoint``). The output directory
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
 import subprocess
 import sys
@@ -26,10 +25,12 @@ from typing import Any
 
 from empathy_r1.coe import system_prompt
 from empathy_r1.config import Config, apply_overrides, to_dict
+from empathy_r1.data.sources import load_source
 from empathy_r1.errors import UserError
-from empathy_r1.training.common import sft_target, tags_for
+from empathy_r1.io import read_json, read_jsonl, write_json, write_jsonl, write_text
+from empathy_r1.prompts import sft_target, tags_for
 
-__all__ = ["load_source", "run_pipeline"]
+__all__ = ["corpus_tokenizer", "run_pipeline"]
 
 DONE = "DONE"
 
@@ -40,19 +41,8 @@ def _log(message: str) -> None:
     Console(stderr=True).print(message)
 
 
-def load_source(source: str, cfg: Config) -> list[dict[str, Any]]:
-    """Records from "synth", "sample" or a canonical JSONL / PsyQA file (non-synthetic ones cleaned as ``data prepare`` does)."""
-    from empathy_r1.data.sources import load_source as _load
-
-    return _load(source, cfg)
-
-
-def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-
-
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line.obj for line in read_jsonl(path)]
 
 
 def _versions() -> dict[str, str]:
@@ -133,7 +123,7 @@ class _Run:
         self.root.mkdir(parents=True, exist_ok=True)
         config = to_dict(self.cfg)
         if self.manifest_path.is_file():
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            old = read_json(self.manifest_path)
             if old.get("config") != config:
                 raise UserError("this output directory was made with a different config; use a new --output (or delete it)", self.root)
             manifest = old
@@ -143,9 +133,7 @@ class _Run:
         self._write(manifest)
 
     def _write(self, manifest: dict[str, Any]) -> None:
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.manifest_path)
+        write_json(self.manifest_path, manifest)
 
     def done(self, stage: str) -> bool:
         return (self.root / stage / DONE).is_file()
@@ -168,10 +156,10 @@ class _Run:
         if not self.procs.main:
             self.procs.barrier()
             return
-        manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        manifest = read_json(self.manifest_path)
         manifest["stages"][stage] = {"seconds": seconds, **info}
         self._write(manifest)
-        (directory / DONE).write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
+        write_json(directory / DONE, {"seconds": seconds}, indent=None)
         _log(f"[bold]{stage}[/bold]: done in {seconds:.0f} s")
         self.procs.barrier()
 
@@ -216,14 +204,14 @@ def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
         info["removed_from_heldout"]["eval"] = drop_overlap(sft, other, ("eval",))["eval"]
         held = other["eval"]
     for name, rows in (("train", splits["train"]), ("valid", splits["valid"]), ("test", splits["test"]), ("eval", held), ("sft", sft)):
-        _write_jsonl(d / f"{name}.jsonl", rows)
+        write_jsonl(d / f"{name}.jsonl", rows)
     if cleaning is not None:
         from empathy_r1.data.card import write_card
 
         cleaning["sft"] = {**info.get("sft_selection", {}), "anonymised": sft_pii}
         cleaning["removed_from_heldout"] = info["removed_from_heldout"]
         write_card(d, cleaning, splits)
-    tokenizer = _tokenizer(cfg, splits["train"], sft)
+    tokenizer = corpus_tokenizer(cfg, splits["train"], sft)
     tokenizer.save_pretrained(str(d / "tokenizer"))
     if cfg.model.path is None:
         from empathy_r1.models import build_tiny_model
@@ -248,7 +236,8 @@ def _stage_data(cfg: Config, d: Path) -> dict[str, Any]:
     }
 
 
-def _tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any]] | None = None) -> Any:
+def corpus_tokenizer(cfg: Config, train: list[dict[str, Any]], sft: list[dict[str, Any]] | None = None) -> Any:
+    """The configured tokenizer; for ``model.tokenizer: bpe`` a BPE trained on this corpus, its chains and the system prompt."""
     from empathy_r1.models import load_tokenizer, train_bpe_tokenizer
 
     if cfg.model.tokenizer != "bpe":
@@ -317,7 +306,7 @@ def _threshold(cfg: Config, root: Path) -> float:
     """T as configured, or as the reward stage suggested when ``reward.auto_threshold``."""
     report = root / "reward" / "report.json"
     if cfg.reward.auto_threshold and report.is_file():
-        return float(json.loads(report.read_text(encoding="utf-8"))["suggested_threshold"])
+        return float(read_json(report)["suggested_threshold"])
     return cfg.reward.threshold
 
 
@@ -404,14 +393,14 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
     for name in ("base", "sft", "grpo"):
         path = root / "eval" / name / "eval.json"
         if path.is_file():
-            results.append(json.loads(path.read_text(encoding="utf-8")))
+            results.append(read_json(path))
     from empathy_r1.evaluation.stability import grpo_stability
 
     plots = []
     stability: dict[str, Any] = {}
     log = root / "grpo" / "log_history.json"
     if log.is_file():
-        history = json.loads(log.read_text(encoding="utf-8"))
+        history = read_json(log)
         plots += [p.relative_to(root).as_posix() for p in plot_grpo_curves(history, root / "plots")]
         stability = grpo_stability(history)
     similarity_plot = root / "reward" / "similarities.png"
@@ -419,21 +408,21 @@ def _stage_report(cfg: Config, root: Path, d: Path) -> dict[str, Any]:
         (root / "plots").mkdir(exist_ok=True)
         shutil.copy(similarity_plot, root / "plots" / "reward_similarities.png")
         plots.append("plots/reward_similarities.png")
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_json(root / "manifest.json")
     reward_report = root / "reward" / "report.json"
     report = {
         "final": {"policy": last, "path": "final"},
         "eval": {r["name"]: r["metrics"] for r in results},
         "n_eval": results[0]["n"] if results else 0,
         "paired": _paired(root, [r["name"] for r in results]),
-        "reward_model": json.loads(reward_report.read_text(encoding="utf-8")) if reward_report.is_file() else None,
+        "reward_model": read_json(reward_report) if reward_report.is_file() else None,
         "threshold": _threshold(cfg, root),
         "grpo_stability": stability,
         "stages": manifest.get("stages", {}),
         "plots": plots,
     }
-    (root / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    (root / "report.md").write_text(_markdown(report, results), encoding="utf-8")
+    write_json(root / "report.json", report)
+    write_text(root / "report.md", _markdown(report, results))
     return {"final": last}
 
 
@@ -510,4 +499,4 @@ def run_pipeline(cfg: Config, output_dir: str | Path) -> dict[str, Any]:
     for name, work in stages.items():
         if name in cfg.pipeline.stages or name == "report":
             run.stage(name, work)
-    return json.loads((root / "report.json").read_text(encoding="utf-8"))
+    return read_json(root / "report.json")

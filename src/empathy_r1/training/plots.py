@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from empathy_r1.coe import DEFAULT_TAGS
+from empathy_r1.rewards import REWARD_NAMES, logged_key
+
 __all__ = ["PANELS", "plot_grpo_curves"]
 
 #: One PNG per panel: title, and the log keys it draws (a key missing from the log is skipped).
 PANELS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "rewards": (
-        "reward per function",
-        ("reward", "rewards/format_reward/mean", "rewards/answer_reward/mean", "rewards/safety_penalty/mean"),
-    ),
-    "format_layers": ("format pass rate per layer", ("format/L1", "format/L2", "format/L3", "format/L4", "format/answer", "format/chain")),
+    "rewards": ("reward per function", ("reward", *map(logged_key, REWARD_NAMES))),
+    "format_layers": ("format pass rate per layer", tuple(f"format/{x}" for x in (*DEFAULT_TAGS.layers, "answer", "chain"))),
     "completion_length": (
         "completion length (tokens)",
         ("completions/mean_length", "completions/mean_terminated_length", "completions/clipped_ratio"),

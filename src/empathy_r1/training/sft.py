@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from empathy_r1.io import write_json
 from empathy_r1.training.common import last_checkpoint, lora_config, record_messages, save_policy, sft_target, trainer_args
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ def run_sft(
     from trl import SFTTrainer
 
     from empathy_r1.training.compact_head import compact_trainer_heads
+    from empathy_r1.training.console import use_console
 
     form = sft_form(cfg, tokenizer)
     trainer = SFTTrainer(
@@ -120,12 +122,8 @@ def run_sft(
     )
     # The outputs TRL's SFT head computes: log-probabilities, entropy and top-1 hits (token accuracy)
     compact_trainer_heads(trainer, outputs=("log_probs", "entropy", "is_top1"))
+    use_console(trainer, output_dir, "sft")
     trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
-    _write_log(trainer, output_dir)
+    write_json(output_dir / "log_history.json", trainer.state.log_history, indent=1)
     return save_policy(trainer, tokenizer, output_dir / "model", cfg.model.lora.merge)
 
-
-def _write_log(trainer: Any, output_dir: Path) -> None:
-    import json
-
-    (output_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")

@@ -26,9 +26,9 @@ from typing import Any
 
 from empathy_r1.endpoints import Endpoint, EndpointSettings, ResponseCache, failure_message
 from empathy_r1.errors import UserError
-from empathy_r1.evaluation.files import write_json
 from empathy_r1.evaluation.ranking.score import Judgment
 from empathy_r1.evaluation.ranking.tasks import GUIDANCE, LABELS, Sample, TaskSet, task_set_id
+from empathy_r1.io import write_json
 
 __all__ = ["JudgeSettings", "answer_orders", "build_prompt", "judge_task_set", "parse_ranking"]
 

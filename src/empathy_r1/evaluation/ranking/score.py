@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from empathy_r1.errors import UserError
-from empathy_r1.evaluation.files import read_json
 from empathy_r1.evaluation.ranking.tasks import TaskSet, task_set_id
+from empathy_r1.io import read_json
 
 __all__ = ["Judgment", "agreement", "kendall_tau", "kendall_w", "read_rankings", "score", "to_markdown"]
 

@@ -16,9 +16,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from empathy_r1.errors import UserError
-from empathy_r1.evaluation.files import write_json
 from empathy_r1.evaluation.ranking.score import _read_json_rankings
 from empathy_r1.evaluation.ranking.tasks import load_task_set
+from empathy_r1.io import write_json
 
 __all__ = ["create_app"]
 

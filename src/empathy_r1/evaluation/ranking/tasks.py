@@ -27,7 +27,7 @@ from typing import Any
 
 from empathy_r1 import coe
 from empathy_r1.errors import UserError
-from empathy_r1.evaluation.files import read_json, read_jsonl, write_json, write_text
+from empathy_r1.io import read_json, read_jsonl, write_json, write_text
 
 __all__ = ["GUIDANCE", "Sample", "TaskSet", "build_tasks", "load_systems", "load_task_set", "write_task_set"]
 

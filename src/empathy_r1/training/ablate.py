@@ -33,21 +33,23 @@ on its own.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from empathy_r1.coe import DEFAULT_TAGS
 from empathy_r1.config import Config, apply_overrides, to_dict
 from empathy_r1.errors import UserError
 from empathy_r1.evaluation.compare import COLUMNS
-from empathy_r1.evaluation.files import write_json, write_text
+from empathy_r1.io import read_json, write_bytes, write_json, write_text
 
 __all__ = ["GROUPS", "Variant", "plan", "run_ablations", "variants"]
 
 #: Names that select several variants in ``--only``.
-GROUPS = {"layers": ["drop_L1", "drop_L2", "drop_L3", "drop_L4"], "threshold": ["T0.3", "T0.5", "T0.7"]}
+GROUPS = {"layers": [f"drop_{tag}" for tag in DEFAULT_TAGS.layers], "threshold": ["T0.3", "T0.5", "T0.7"]}
 
 
 @dataclass
@@ -82,7 +84,7 @@ def variants(cfg: Config, cross_source: str | None = None) -> dict[str, Variant]
         Variant("grpo_only", "GRPO only (no SFT)", [f"pipeline.stages={_stages_without(cfg, 'sft')}"], ["data", "reward"], origin="paper"),
         Variant("no_coe", "no Chain-of-Empathy: direct answers", ["pipeline.coe=false"], origin="paper"),
     ]
-    for tag in ("L1", "L2", "L3", "L4"):
+    for tag in DEFAULT_TAGS.layers:
         if tag not in cfg.data.drop_layers:
             out.append(Variant(f"drop_{tag}", f"without layer {tag}", [f"data.drop_layers=[{', '.join([*cfg.data.drop_layers, tag])}]"]))
     for t in ("0.3", "0.5", "0.7"):
@@ -140,7 +142,7 @@ def _stability(run_dir: Path) -> dict[str, Any]:
     from empathy_r1.evaluation.stability import grpo_stability
 
     log = run_dir / "grpo" / "log_history.json"
-    return grpo_stability(json.loads(log.read_text(encoding="utf-8"))) if log.is_file() else {}
+    return grpo_stability(read_json(log)) if log.is_file() else {}
 
 
 def _row(v: Variant, vcfg: Config, report: dict[str, Any], run_dir: Path | None = None) -> dict[str, Any]:
@@ -223,11 +225,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
     ax.set_title("Empathy-R1 ablations (final policy of each variant)")
     ax.legend(ncols=len(keys), fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25))
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=120)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
+    write_bytes(path, buf.getvalue())
     return path
 
 
