@@ -49,6 +49,9 @@ EVASIONS: tuple[tuple[str, str], ...] = (
     (r"(?<=[去想要])4(?![0-9])|(?<![0-9])4(?=了算了|了一了百了)|(?<=想)四(?![川季个点五十百千万年月日号岁])", "死"),
     (r"(?<![a-z])zs(?=的话|怎么|要)", "自杀"),
     ("谂", "想"),
+    ("歹匕", "死"),  # 死 written as its two components
+    (r"(?<=跳)落去", "下去"),  # Cantonese 跳落去
+    (r"(?<![a-z])zs(?=的)", "自杀"),
     ("唔", "不"),  # Cantonese 唔 (not), 冇 (have not): 唔想活 reads as 不想活
     ("冇", "没"),
     (r"(?<=[想要去])sh(?=炭)", "烧"),  # Cantonese 諗 (to think): 唔想, 冇谂过 read as their Mandarin forms
