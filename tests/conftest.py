@@ -140,6 +140,9 @@ class CliResult:
     stdout: str
     stderr: str
 
+    def __iter__(self):  # code, out, err = cli(...)
+        return iter((self.returncode, self.stdout, self.stderr))
+
 
 @pytest.fixture
 def cli(capsys, monkeypatch) -> Callable[..., CliResult]:

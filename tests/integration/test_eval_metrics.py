@@ -9,20 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from empathy_r1.cli import main
 from empathy_r1.evaluation import metrics as M
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process (a subprocess per call would pay the imports each time)."""
-    monkeypatch.setattr(sys, "argv", ["empathy-r1", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -40,15 +27,15 @@ REFS = [
 ]
 
 
-def test_metrics_prints_report_and_per_sample(tmp_path, capsys, monkeypatch):
+def test_metrics_prints_report_and_per_sample(tmp_path, capsys, monkeypatch, cli):
     p, r = write_jsonl(tmp_path / "p.jsonl", PREDS), write_jsonl(tmp_path / "r.jsonl", REFS)
-    code, out, err = cli(capsys, monkeypatch, "eval", "metrics", "--predictions", str(p), "--references", str(r))
+    code, out, err = cli("eval", "metrics", "--predictions", str(p), "--references", str(r))
     assert code == 0, err
     got = json.loads(out)
     expected = M.report([x["prediction"] for x in PREDS], [REFS[1]["references"], REFS[0]["references"]])
     assert got == expected
     out_file = tmp_path / "out" / "m.json"
-    code, out, _ = cli(capsys, monkeypatch, "eval", "metrics", "-p", str(p), "-r", str(r), "--per-sample", "--output", str(out_file))
+    code, out, _ = cli("eval", "metrics", "-p", str(p), "-r", str(r), "--per-sample", "--output", str(out_file))
     got = json.loads(out)
     assert code == 0 and json.loads(out_file.read_text(encoding="utf-8")) == got
     assert [s["id"] for s in got["samples"]] == ["a", "2"]
@@ -56,14 +43,14 @@ def test_metrics_prints_report_and_per_sample(tmp_path, capsys, monkeypatch):
     assert got["samples"][1]["rougeL"] == M.score_sample(PREDS[1]["prediction"], REFS[0]["references"])["rougeL"]
 
 
-def test_metrics_missing_ids_are_an_error_unless_allowed(tmp_path, capsys, monkeypatch):
+def test_metrics_missing_ids_are_an_error_unless_allowed(tmp_path, capsys, monkeypatch, cli):
     p = write_jsonl(tmp_path / "p.jsonl", [*PREDS, {"id": "extra", "prediction": "多出来的"}])
     r = write_jsonl(tmp_path / "r.jsonl", REFS)
     out_file = tmp_path / "m.json"
-    code, out, err = cli(capsys, monkeypatch, "eval", "metrics", "-p", str(p), "-r", str(r), "-o", str(out_file))
+    code, out, err = cli("eval", "metrics", "-p", str(p), "-r", str(r), "-o", str(out_file))
     assert code == 2 and out == "" and not out_file.exists()
     assert err.strip() == f"error: {p}:3: id 'extra' has no references in {r} (1 such ids; --allow-missing skips them)"
-    code, out, err = cli(capsys, monkeypatch, "eval", "metrics", "-p", str(p), "-r", str(r), "--allow-missing")
+    code, out, err = cli("eval", "metrics", "-p", str(p), "-r", str(r), "--allow-missing")
     assert code == 0 and json.loads(out)["n"] == 2 and "skipped 1" in err
 
 
@@ -79,11 +66,11 @@ def test_metrics_missing_ids_are_an_error_unless_allowed(tmp_path, capsys, monke
         ('{"id": "a", "prediction": "x"}\n', '{"id": "a", "references": "x"}\n', "r:1", '"references" must be a non-empty list of strings'),
     ],
 )
-def test_metrics_bad_lines_name_file_and_line(tmp_path, capsys, monkeypatch, pred_text, ref_text, where, message):
+def test_metrics_bad_lines_name_file_and_line(tmp_path, capsys, monkeypatch, cli, pred_text, ref_text, where, message):
     p, r = tmp_path / "p", tmp_path / "r"
     p.write_text(pred_text, encoding="utf-8")
     r.write_text(ref_text or '{"id": "a", "references": ["x"]}\n', encoding="utf-8")
-    code, out, err = cli(capsys, monkeypatch, "eval", "metrics", "-p", str(p), "-r", str(r))
+    code, out, err = cli("eval", "metrics", "-p", str(p), "-r", str(r))
     assert code == 2 and out == ""
     assert err.startswith(f"error: {tmp_path / where}: {message}") and "Traceback" not in err
 
@@ -98,7 +85,7 @@ def test_metrics_missing_file_in_a_real_process(tmp_path):
     assert r.returncode == 2 and r.stderr.strip() == f"error: {tmp_path / 'nope.jsonl'}: no such file"
 
 
-def test_compare_eval_files_run_dirs_and_pipeline_report(tmp_path, capsys, monkeypatch):
+def test_compare_eval_files_run_dirs_and_pipeline_report(tmp_path, capsys, monkeypatch, cli):
     (tmp_path / "runA").mkdir()
     (tmp_path / "runA" / "eval.json").write_text(
         json.dumps(
@@ -140,10 +127,13 @@ def test_compare_eval_files_run_dirs_and_pipeline_report(tmp_path, capsys, monke
     )
     flat = write_jsonl(tmp_path / "m.json", [M.report(["我很好"], [["我很好"]])])
     out_base = tmp_path / "cmp" / "table"
-    code, out, err = cli(capsys, monkeypatch, "eval", "compare", str(tmp_path / "runA"), str(report), str(flat), "--output", str(out_base))
+    code, out, err = cli("eval", "compare", str(tmp_path / "runA"), str(report), str(flat), "--output", str(out_base))
     assert code == 0, err
     lines = out.strip().splitlines()
-    assert lines[0] == "| System | n | BLEU-1 | ROUGE-L | METEOR | Distinct-1 | Distinct-2 | NAvg | Distinct-1 (per answer) | NAvg (per-answer D-1) | Format | Reward |"
+    assert (
+        lines[0]
+        == "| System | n | BLEU-1 | ROUGE-L | METEOR | Distinct-1 | Distinct-2 | NAvg | Distinct-1 (per answer) | NAvg (per-answer D-1) | Format | Reward |"
+    )
     assert [line.split("|")[1].strip() for line in lines[2:]] == ["runA", "base", "grpo", "m"]
     assert "**1.7000**" in lines[4] and "| 0.3100 |" in lines[4]  # best reward in bold; "m" has the best ROUGE-L
     assert "| **1.0000** |" in lines[5] and "| – |" in lines[5]  # no format rate in a metrics-only file
@@ -152,7 +142,7 @@ def test_compare_eval_files_run_dirs_and_pipeline_report(tmp_path, capsys, monke
     assert (tmp_path / "cmp" / "table.md").read_text(encoding="utf-8") == out
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": 1}', encoding="utf-8")
-    code, _, err = cli(capsys, monkeypatch, "eval", "compare", str(bad))
+    code, _, err = cli("eval", "compare", str(bad))
     assert code == 2 and err.startswith(f"error: {bad}: no evaluation results found")
 
 

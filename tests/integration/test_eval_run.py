@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from empathy_r1.cli import main
 from empathy_r1.config import ModelConfig
 
 pytestmark = pytest.mark.slow
-
-
-def cli(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["empathy-r1", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +25,10 @@ def policy_dir(tmp_path_factory):
     return out
 
 
-def test_eval_run_writes_results_and_compares(policy_dir, tmp_path, capsys, monkeypatch):
+def test_eval_run_writes_results_and_compares(policy_dir, tmp_path, capsys, monkeypatch, cli):
     out = tmp_path / "eval_tiny"
     args = ["eval", "run", "--model", str(policy_dir), "--data", "sample", "--output", str(out), "--name", "tiny"]
-    code, stdout, err = cli(capsys, monkeypatch, *args, "--set", "eval.n=3", "--set", "eval.max_new_tokens=6", "--set", "eval.batch_size=2")
+    code, stdout, err = cli(*args, "--set", "eval.n=3", "--set", "eval.max_new_tokens=6", "--set", "eval.batch_size=2")
     assert code == 0, err
     result = json.loads(stdout)
     assert result["name"] == "tiny" and result["n"] == 3
@@ -49,13 +36,13 @@ def test_eval_run_writes_results_and_compares(policy_dir, tmp_path, capsys, monk
         assert 0.0 <= result["metrics"][key] <= 1.0
     assert {p.name for p in out.iterdir()} >= {"eval.json", "eval.md", "predictions.jsonl"}
     assert len((out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()) == 3
-    code, table, err = cli(capsys, monkeypatch, "eval", "compare", str(out), str(out / "eval.json"), "--names", "a,b")
+    code, table, err = cli("eval", "compare", str(out), str(out / "eval.json"), "--names", "a,b")
     assert code == 0, err
     assert "| a | 3 |" in table and "| b | 3 |" in table and "Format" in table
     # The split option re-draws the pipeline's split; a bad one is a one-line error.
-    code, _, err = cli(capsys, monkeypatch, *args, "--split", "nope")
+    code, _, err = cli(*args, "--split", "nope")
     assert code == 2 and err.startswith("error: --split must be train, valid or test")
     code, _, err = cli(
-        capsys, monkeypatch, "eval", "run", "--model", str(tmp_path / "none"), "--data", "sample", "--output", str(tmp_path / "o")
+        "eval", "run", "--model", str(tmp_path / "none"), "--data", "sample", "--output", str(tmp_path / "o")
     )
     assert code == 2 and "no such directory" in err

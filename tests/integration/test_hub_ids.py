@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from empathy_r1.cli import main
 from empathy_r1.errors import UserError
 from empathy_r1.models import load_model, load_tokenizer, resolve_checkpoint, resolve_policy_dir
 
 pytestmark = pytest.mark.slow
-
-
-def cli(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["empathy-r1", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -44,9 +31,9 @@ def test_a_hub_id_resolves_from_the_cache_and_a_missing_one_is_one_error(hub, mo
     assert "'empathy-test/not-there'" in e.value.line() and "HF_HUB_OFFLINE=1" in e.value.line()
 
 
-def test_eval_serve_and_sft_take_a_hub_id_offline(hub, tmp_path, capsys, monkeypatch):
+def test_eval_serve_and_sft_take_a_hub_id_offline(hub, tmp_path, capsys, monkeypatch, cli):
     code, out, err = cli(
-        capsys, monkeypatch, "eval", "run", "--model", "empathy-test/tiny-qwen3", "--data", "sample", "--output", str(tmp_path / "ev"),
+        "eval", "run", "--model", "empathy-test/tiny-qwen3", "--data", "sample", "--output", str(tmp_path / "ev"),
         "--set", "eval.n=2", "--set", "eval.max_new_tokens=4",
     )  # fmt: skip
     assert code == 0, err
@@ -57,12 +44,12 @@ def test_eval_serve_and_sft_take_a_hub_id_offline(hub, tmp_path, capsys, monkeyp
     app = build("empathy-test/tiny-qwen3", Config(), None)
     assert app.state.model_name == "empathy-test/tiny-qwen3"
     code, out, err = cli(
-        capsys, monkeypatch, "sft", "--output", str(tmp_path / "sft"), "--data", "sample", "--config", "configs/tiny.yaml",
+        "sft", "--output", str(tmp_path / "sft"), "--data", "sample", "--config", "configs/tiny.yaml",
         "--set", "model.path=empathy-test/tiny-qwen3", "--set", "sft.max_steps=1", "--set", "data.sft_n=4",
         "--set", "sft.max_length=4096",
     )  # fmt: skip
     assert code == 0, err
     assert (tmp_path / "sft" / "model" / "config.json").is_file()
     for verb in (["eval", "run", "--data", "sample", "--output", str(tmp_path / "x")], ["serve"]):
-        code, _, err = cli(capsys, monkeypatch, *verb, "--model", "empathy-test/missing")
+        code, _, err = cli(*verb, "--model", "empathy-test/missing")
         assert code == 2 and err.count("\n") == 1 and err.startswith("error: ") and "'empathy-test/missing'" in err, err

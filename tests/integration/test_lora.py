@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 import torch
 
-from empathy_r1.cli import main
 from empathy_r1.config import load_config
 from empathy_r1.data.sample import load_sample
 from empathy_r1.models import load_model, load_tokenizer
@@ -18,18 +16,7 @@ pytestmark = pytest.mark.slow
 SETS = ["model.lora.enabled=true", "model.lora.r=4", "sft.batch_size=2", "sft.save_steps=1", "sft.logging_steps=1", "sft.max_length=4096"]
 
 
-def cli(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["empathy-r1", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_lora_saved_resumed_merged_served_and_exported(tiny_checkpoint, tmp_path, capsys, monkeypatch):
+def test_lora_saved_resumed_merged_served_and_exported(tiny_checkpoint, tmp_path, capsys, monkeypatch, cli):
     from peft import PeftModel
 
     from empathy_r1.cli.serve_cmd import build
@@ -74,7 +61,7 @@ def test_lora_saved_resumed_merged_served_and_exported(tiny_checkpoint, tmp_path
     assert [c.text for c in kept.generate(prompt, 6, 0.0, 1.0)] == [c.text for c in folded.generate(prompt, 6, 0.0, 1.0)]
     assert build(str(adapter), load_config(None, []), None, merge_adapter=False).state.model_name == "model"
     # Exported: safetensors + tokenizer, no PEFT files, the adapter's logits.
-    code, _, err = cli(capsys, monkeypatch, "export", "--model", str(adapter), "--output", str(tmp_path / "export"))
+    code, _, err = cli("export", "--model", str(adapter), "--output", str(tmp_path / "export"))
     assert code == 0, err
     files = {p.name for p in (tmp_path / "export").iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= files and "adapter_config.json" not in files
@@ -84,5 +71,5 @@ def test_lora_saved_resumed_merged_served_and_exported(tiny_checkpoint, tmp_path
         got = load_model(tmp_path / "export")(ids).logits
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-4)
     capsys.readouterr()  # the loading progress above
-    code, _, err = cli(capsys, monkeypatch, "export", "--model", str(adapter), "--output", str(tmp_path / "export"))
+    code, _, err = cli("export", "--model", str(adapter), "--output", str(tmp_path / "export"))
     assert code == 2 and err.startswith("error: ") and "not empty" in err

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,21 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from empathy_r1.cli import main
-
 SYSTEMS = ["good", "mid", "bad"]
 QUALITY = {"good": "好好好", "mid": "好", "bad": "嗯"}
-
-
-def cli(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["empathy-r1", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def write_systems(path: Path, n: int = 6) -> Path:
@@ -112,28 +98,28 @@ def human_rankings(tasks: Path, annotator: str, prefer: list[str]) -> Path:
     return out
 
 
-def test_export_then_score(tmp_path, capsys, monkeypatch):
+def test_export_then_score(tmp_path, capsys, monkeypatch, cli):
     src = write_systems(tmp_path / "systems.jsonl")
     tasks = tmp_path / "tasks"
-    code, out, err = cli(capsys, monkeypatch, "rank", "export", "-i", str(src), "-o", str(tasks), "--annotators", "2", "--seed", "5")
+    code, out, err = cli("rank", "export", "-i", str(src), "-o", str(tasks), "--annotators", "2", "--seed", "5")
     assert code == 0, err
     assert "6 samples x 3 systems for 2 annotators" in out
     page = (tasks / "annotator_1.html").read_text(encoding="utf-8")
     assert "<answer>" not in page and "第0条回复：好好好，我在听。" in page  # only the reply part is shown
     human_rankings(tasks, "1", SYSTEMS)
     human_rankings(tasks, "2", ["mid", "good", "bad"])
-    code, out, err = cli(capsys, monkeypatch, "rank", "score", "--tasks", str(tasks), "--bootstrap", "200", "-o", str(tmp_path / "score"))
+    code, out, err = cli("rank", "score", "--tasks", str(tasks), "--bootstrap", "200", "-o", str(tmp_path / "score"))
     assert code == 0, err
     result = json.loads(out.strip().splitlines()[-1])
     assert result["systems"]["good"]["win1"] == 0.5 and result["systems"]["bad"]["mean_rank"] == 3.0
     assert result["kendall_w"]["mean"] == pytest.approx(0.75)  # totals 3, 3, 6 over 2 raters
     assert (tmp_path / "score.md").read_text(encoding="utf-8").startswith("| System | Win@1 (95% CI) | Win@2 (95% CI) |")
     # Exporting over an existing task set refuses rather than replace the key.
-    code, _, err = cli(capsys, monkeypatch, "rank", "export", "-i", str(src), "-o", str(tasks))
+    code, _, err = cli("rank", "export", "-i", str(src), "-o", str(tasks))
     assert code == 2 and "already holds a task set" in err
 
 
-def test_export_from_prediction_files_and_errors(tmp_path, capsys, monkeypatch):
+def test_export_from_prediction_files_and_errors(tmp_path, capsys, monkeypatch, cli):
     posts = tmp_path / "posts.jsonl"
     posts.write_text("".join(json.dumps({"id": i, "post": f"帖子{i}"}) + "\n" for i in range(3)), encoding="utf-8")
     files = []
@@ -141,29 +127,29 @@ def test_export_from_prediction_files_and_errors(tmp_path, capsys, monkeypatch):
         f = tmp_path / f"{s}.jsonl"
         f.write_text("".join(json.dumps({"id": i, "prediction": f"{s} {i}"}) + "\n" for i in range(3)), encoding="utf-8")
         files += ["-i", f"{s.upper()}={f}"]
-    code, _, err = cli(capsys, monkeypatch, "rank", "export", *files, "--posts", str(posts), "-o", str(tmp_path / "t"))
+    code, _, err = cli("rank", "export", *files, "--posts", str(posts), "-o", str(tmp_path / "t"))
     assert code == 0, err
     assert json.loads((tmp_path / "t" / "key.json").read_text(encoding="utf-8"))["systems"] == ["GOOD", "MID", "BAD"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
         '{"id": 1, "post": "p", "answers": {"a": "x", "b": "y"}}\n{"id": 2, "post": "p", "answers": {"a": "x"}}\n', encoding="utf-8"
     )
-    code, _, err = cli(capsys, monkeypatch, "rank", "export", "-i", str(bad), "-o", str(tmp_path / "t2"))
+    code, _, err = cli("rank", "export", "-i", str(bad), "-o", str(tmp_path / "t2"))
     assert code == 2 and err.startswith(f'error: {bad}:2: "answers" must map at least two') and not (tmp_path / "t2").exists()
 
 
-def test_judge_cancels_position_bias_caches_and_resumes(tmp_path, capsys, monkeypatch, fake_judge):
+def test_judge_cancels_position_bias_caches_and_resumes(tmp_path, capsys, monkeypatch, cli, fake_judge):
     url, judge = fake_judge
     tasks = tmp_path / "tasks"
-    cli(capsys, monkeypatch, "rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl")), "-o", str(tasks), "--seed", "1")
+    cli("rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl")), "-o", str(tasks), "--seed", "1")
     human_rankings(tasks, "1", SYSTEMS)
     # The endpoint gives out after 5 of the 12 calls: a clean error, and what arrived is kept.
     judge.fail_after = 5
     args = ["rank", "judge", "--tasks", str(tasks), "--base-url", url, "--model", "fake/judge-1", "--concurrency", "1"]
-    code, out, err = cli(capsys, monkeypatch, *args)
+    code, out, err = cli(*args)
     assert code == 2 and "5/12 responses cached, rerun to resume" in err and "Traceback" not in err
     judge.fail_after, judge.calls = None, 0
-    code, out, err = cli(capsys, monkeypatch, *args, "-o", str(tmp_path / "judge"))
+    code, out, err = cli(*args, "-o", str(tmp_path / "judge"))
     assert code == 0, err
     assert judge.calls == 7 and "7 calls, 5 cached, 0 unparsable" in err
     result = json.loads(out.strip().splitlines()[-1])
@@ -172,20 +158,20 @@ def test_judge_cancels_position_bias_caches_and_resumes(tmp_path, capsys, monkey
     assert "Judge vs people (6 pairs): top-1 agreement 1.000" in out
     # A third run is free: everything comes from the cache.
     judge.calls = 0
-    code, out, err = cli(capsys, monkeypatch, *args)
+    code, out, err = cli(*args)
     assert code == 0 and judge.calls == 0 and "0 calls, 12 cached" in err
     # The judge's rankings file scores like a person's.
     saved = tasks / "judge" / "fake_judge-1.rankings.json"
-    code, out, _ = cli(capsys, monkeypatch, "rank", "score", "--tasks", str(tasks), "-r", str(saved), "--bootstrap", "100")
+    code, out, _ = cli("rank", "score", "--tasks", str(tasks), "-r", str(saved), "--bootstrap", "100")
     assert code == 0 and json.loads(out.strip().splitlines()[-1])["systems"]["good"]["win1"] == 1.0
 
 
-def test_judge_position_bias_is_measured_and_averaged_out(tmp_path, capsys, monkeypatch, fake_judge):
+def test_judge_position_bias_is_measured_and_averaged_out(tmp_path, capsys, monkeypatch, cli, fake_judge):
     url, judge = fake_judge
     judge.position_bias = True  # always ranks reply A first, B second, ...
     tasks = tmp_path / "tasks"
-    cli(capsys, monkeypatch, "rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=12)), "-o", str(tasks))
-    code, out, err = cli(capsys, monkeypatch, "rank", "judge", "--tasks", str(tasks), "--base-url", url, "--model", "biased")
+    cli("rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=12)), "-o", str(tasks))
+    code, out, err = cli("rank", "judge", "--tasks", str(tasks), "--base-url", url, "--model", "biased")
     assert code == 0, err
     result = json.loads(out.strip().splitlines()[-1])
     assert result["judge"]["position_first_rate"] == 1.0
@@ -195,13 +181,13 @@ def test_judge_position_bias_is_measured_and_averaged_out(tmp_path, capsys, monk
     assert max(wins) < 1.0 and sum(wins) == pytest.approx(1.0)
 
 
-def test_serve_app_validates_what_it_saves(tmp_path, capsys, monkeypatch):
+def test_serve_app_validates_what_it_saves(tmp_path, capsys, monkeypatch, cli):
     from fastapi.testclient import TestClient
 
     from empathy_r1.evaluation.ranking.serve import create_app
 
     tasks = tmp_path / "tasks"
-    cli(capsys, monkeypatch, "rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=2)), "-o", str(tasks), "--annotators", "2")
+    cli("rank", "export", "-i", str(write_systems(tmp_path / "s.jsonl", n=2)), "-o", str(tasks), "--annotators", "2")
     client = TestClient(create_app(tasks))
     assert "annotator_1.html" in client.get("/").text
     assert client.get("/annotator_1.html").status_code == 200 and client.get("/annotator_9.html").status_code == 404
