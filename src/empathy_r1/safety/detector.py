@@ -24,6 +24,7 @@ import importlib.resources
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ USE_DIM = 512
 NGRAM_BUCKETS = 2**16
 
 
+@cache
 def _hasher():
+    """Stateless and built once: screening calls it for every message."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=NGRAM_BUCKETS, alternate_sign=False, norm="l2")

@@ -28,7 +28,7 @@ from typing import Literal
 
 from empathy_r1.safety import rules as R
 from empathy_r1.safety.inputs import Messages, check_messages, check_text
-from empathy_r1.safety.normalise import normalise
+from empathy_r1.safety.normalise import Normalised, normalise
 
 __all__ = ["LEVELS", "Classifier", "Guard", "Screener", "Screening", "Span", "screen", "screen_answer", "screen_conversation"]
 
@@ -249,8 +249,9 @@ class Screener:
         evidence: list[Span] = []
         suppressed: list[Span] = []
         asked: str | None = None
+        norms = {i: normalise(m["content"]) for i, m in enumerate(messages) if m["role"] == "user"}  # once per turn
         # Context named in any user turn (露营, a game) explains weak mentions in the others too.
-        users = " ".join(normalise(m["content"]).text for m in messages if m["role"] == "user")
+        users = " ".join(n.text for n in norms.values())
         context = None if single else next((name for name, pattern in R.CONTEXT_WORDS.items() if re.search(pattern, users)), None)
         for i, m in enumerate(messages):
             where = None if single else i
@@ -261,10 +262,10 @@ class Screener:
                 continue
             if m["role"] != "user":
                 continue
-            found, lowered = self._match(m["content"], where, context)
+            found, lowered = self._match(m["content"], norms[i], where, context)
             evidence += found
             suppressed += lowered
-            reply = normalise(m["content"].strip()).text
+            reply = norms[i].text.strip()
             if asked is not None and _YES.match(reply) and not _NOT_ACTING.search(reply):
                 text = m["content"]
                 evidence.append(Span(0, len(text), text, "suicide", "answered_yes", "urgent", "explicit", None, "answered_yes", where))
@@ -273,8 +274,9 @@ class Screener:
         raised = self._second_signals(messages, single)
         return _raise(result, raised) if raised else result
 
-    def _match(self, text: str, message: int | None, conversation_context: str | None = None) -> tuple[list[Span], list[Span]]:
-        norm = normalise(text)
+    def _match(
+        self, text: str, norm: Normalised, message: int | None, conversation_context: str | None = None
+    ) -> tuple[list[Span], list[Span]]:
         masked, _ = _mask_idioms(norm.text)
         evidence: list[Span] = []
         suppressed: list[Span] = []
